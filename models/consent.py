@@ -1,0 +1,208 @@
+"""Policy versions, recipients, their API clients, consents and legal-access grants.
+
+Who may see a person's data is decided from these rows (by `plugins`), never from process
+memory, so every worker reads the same answer on its next request (P-WITHDRAW-1).
+"""
+
+import hashlib
+from enum import StrEnum
+from typing import Any
+
+from tortoise import fields
+from tortoise.expressions import Q
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
+from tortoise.validators import RegexValidator
+
+from models.clock import utcnow
+
+# P-REGION-1: only this recipient region counts as mainland China; HK, MO and TW are outside.
+MAINLAND_CHINA = "CN"
+
+
+class AffiliateKind(StrEnum):
+    AFFILIATE = "AFFILIATE"
+    THIRD_PARTY = "THIRD_PARTY"
+
+
+class LegalGround(StrEnum):
+    """The eleven grounds of the policy on which data may be used without consent (P-EXEMPT-1)."""
+
+    NATIONAL_SECURITY = "NATIONAL_SECURITY"
+    PUBLIC_SAFETY_HEALTH = "PUBLIC_SAFETY_HEALTH"
+    CRIMINAL_INVESTIGATION = "CRIMINAL_INVESTIGATION"
+    VITAL_INTERESTS = "VITAL_INTERESTS"
+    SELF_PUBLISHED = "SELF_PUBLISHED"
+    LAWFULLY_PUBLIC = "LAWFULLY_PUBLIC"
+    CONTRACT_NECESSITY = "CONTRACT_NECESSITY"
+    SERVICE_SECURITY = "SERVICE_SECURITY"
+    NEWS_REPORTING = "NEWS_REPORTING"
+    DEIDENTIFIED_RESEARCH = "DEIDENTIFIED_RESEARCH"
+    OTHER_LAW = "OTHER_LAW"
+
+
+class ConsentEnd(StrEnum):
+    """Why a consent stopped counting; stored in `Consent.ended_reason`."""
+
+    WITHDRAWN = "WITHDRAWN"
+    # P-SHARE-2: a recipient that changes its purpose must ask again.
+    PURPOSE_CHANGED = "PURPOSE_CHANGED"
+
+
+def text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class PolicyVersion(Model):
+    """A published privacy policy text, by digest, with the controller's contact (P-CONTACT-1)."""
+
+    id = fields.IntField(primary_key=True)
+    version = fields.CharField(max_length=32, unique=True)
+    published_at = fields.DatetimeField()
+    effective_at = fields.DatetimeField(db_index=True)
+    digest = fields.CharField(max_length=64)
+    summary = fields.TextField()
+    # P-UPDATE-1: consents given under an earlier version stop counting once this one applies.
+    requires_fresh_consent = fields.BooleanField(default=False)
+    controller = fields.CharField(max_length=128)
+    contact_phone = fields.CharField(max_length=32)
+    contact_email = fields.CharField(max_length=254)
+    contact_address = fields.CharField(max_length=255)
+
+    class Meta:
+        table = "policy_version"
+
+    @classmethod
+    async def current(cls) -> "PolicyVersion | None":
+        return await cls.filter(effective_at__lte=utcnow()).order_by("-effective_at").first()
+
+
+class PolicyAcceptance(Model):
+    id = fields.IntField(primary_key=True)
+    account = fields.ForeignKeyField("models.Account", related_name="policy_acceptances")
+    policy_version = fields.ForeignKeyField(
+        "models.PolicyVersion", related_name="acceptances", on_delete=fields.RESTRICT
+    )
+    accepted_at = fields.DatetimeField()
+    channel = fields.CharField(max_length=32)
+
+    class Meta:
+        table = "policy_acceptance"
+        unique_together = (("account", "policy_version"),)
+
+
+class Affiliate(Model):
+    """A recipient of personal data: an affiliate of ours or a third party (P-SHARE-1)."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=128)
+    kind = fields.CharEnumField(AffiliateKind, max_length=12)
+    region = fields.CharField(max_length=2, validators=[RegexValidator(r"^[A-Z]{2}$", 0)])
+    purposes = fields.JSONField[list[str]](default=list)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "affiliate"
+
+    async def change_purposes(self, purposes: list[str]) -> None:
+        """P-SHARE-2: consents and clients for a purpose that is dropped end with it."""
+        dropped = [purpose for purpose in self.purposes if purpose not in purposes]
+        now = utcnow()
+        async with in_transaction():
+            self.purposes = purposes
+            await self.save(update_fields=["purposes"])
+            if not dropped:
+                return
+            await Consent.filter(
+                recipient_id=self.id, purpose__in=dropped, withdrawn_at=None
+            ).update(withdrawn_at=now, ended_reason=ConsentEnd.PURPOSE_CHANGED)
+            await ApiClient.filter(
+                affiliate_id=self.id, purpose__in=dropped, revoked_at=None
+            ).update(revoked_at=now)
+
+
+class ApiClient(Model):
+    """A recipient's credential, bound to one of its purposes (P-SHARE-2); token kept hashed."""
+
+    id = fields.IntField(primary_key=True)
+    affiliate = fields.ForeignKeyField("models.Affiliate", related_name="clients")
+    name = fields.CharField(max_length=128)
+    purpose = fields.CharField(max_length=64)
+    categories = fields.JSONField[list[str]](default=list)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    expires_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "api_client"
+
+    async def save(self, *args: Any, **kwargs: Any) -> None:
+        # Checked when issued only: a client whose purpose is later dropped must stay revocable.
+        if not self._saved_in_db:
+            affiliate = await self.affiliate
+            if self.purpose not in affiliate.purposes:
+                raise ValueError(f"purpose {self.purpose!r} is not one of the recipient's purposes")
+        await super().save(*args, **kwargs)
+
+
+class Consent(Model):
+    """A person's consent for one recipient (None: ourselves) and one purpose, with evidence.
+
+    Never rewritten on withdrawal beyond `withdrawn_at` and `ended_reason`, so what was lawful
+    before stays on record (P-WITHDRAW-1).
+    """
+
+    id = fields.IntField(primary_key=True)
+    account = fields.ForeignKeyField("models.Account", related_name="consents")
+    recipient = fields.ForeignKeyField(
+        "models.Affiliate", related_name="consents", null=True, on_delete=fields.RESTRICT
+    )
+    purpose = fields.CharField(max_length=64)
+    categories = fields.JSONField[list[str]](default=list)
+    policy_version = fields.ForeignKeyField(
+        "models.PolicyVersion", related_name="consents", on_delete=fields.RESTRICT
+    )
+    granted_at = fields.DatetimeField()
+    withdrawn_at = fields.DatetimeField(null=True)
+    evidence_channel = fields.CharField(max_length=32)
+    evidence_ip = fields.CharField(max_length=45, null=True)
+    evidence_user_agent = fields.CharField(max_length=255, null=True)
+    ended_reason = fields.CharField(max_length=32, null=True)
+
+    class Meta:
+        table = "consent"
+        indexes = (("account_id", "recipient_id"),)
+
+
+class LegalAccessGrant(Model):
+    """Access without consent on one of the eleven grounds (P-EXEMPT-1), approved by a second
+    person, for one subject, some categories, until an expiry."""
+
+    id = fields.IntField(primary_key=True)
+    ground = fields.CharEnumField(LegalGround, max_length=24)
+    reference = fields.CharField(max_length=128)
+    requested_by = fields.ForeignKeyField(
+        "models.Account", related_name="legal_grants_requested", on_delete=fields.RESTRICT
+    )
+    approved_by = fields.ForeignKeyField(
+        "models.Account", related_name="legal_grants_approved", on_delete=fields.RESTRICT
+    )
+    subject = fields.ForeignKeyField("models.Account", related_name="legal_grants")
+    categories = fields.JSONField[list[str]](default=list)
+    expires_at = fields.DatetimeField(db_index=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "legal_access_grant"
+
+    async def save(self, *args: Any, **kwargs: Any) -> None:
+        # Four eyes: nobody approves their own request, however the row is written.
+        if self.requested_by_id == self.approved_by_id:
+            raise ValueError("a legal-access grant needs an approver other than its requester")
+        await super().save(*args, **kwargs)
+
+    @staticmethod
+    def live() -> Q:
+        return Q(revoked_at=None, expires_at__gt=utcnow())

@@ -1,0 +1,50 @@
+"""The plugin protocol: every plugin abstains, permits or restricts per (viewer, subject, category).
+
+A plugin class is instantiated once per request (by `engine.ConsentEngine.for_request`): what
+`prepare` loads is that request's alone, never shared with other requests or workers, so a
+withdrawal written by one worker counts in every worker on the next request (P-WITHDRAW-1).
+"""
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from tortoise.expressions import Q
+
+from plugins.categories import DataCategory
+from plugins.decision import ABSTAIN, Vote
+from plugins.subject import Subject
+from plugins.viewer import Viewer
+
+
+class ConsentPlugin(Protocol):
+    name: str
+
+    async def prepare(self, viewer: Viewer, subjects: Sequence[Subject]) -> None:
+        """Load in one query what `vote` needs for these subjects (called once per batch)."""
+
+    def vote(self, viewer: Viewer, subject: Subject, category: DataCategory) -> Vote:
+        """Sync and pure: uses only what `prepare` loaded."""
+        ...
+
+    def visible_accounts(self, viewer: Viewer) -> Q | None:
+        """Narrows the Account rows the viewer may list at all; None narrows nothing."""
+        ...
+
+
+class BasePlugin:
+    """No-op defaults: subclasses override what they need."""
+
+    name: str = ""
+
+    async def prepare(self, viewer: Viewer, subjects: Sequence[Subject]) -> None:
+        return None
+
+    def vote(self, viewer: Viewer, subject: Subject, category: DataCategory) -> Vote:
+        return ABSTAIN
+
+    def visible_accounts(self, viewer: Viewer) -> Q | None:
+        return None
+
+
+# Matches no row: for viewers that may list nobody.
+NOBODY = Q(id__in=[])

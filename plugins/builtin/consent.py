@@ -1,0 +1,76 @@
+"""P-SHARE-1/2, P-WITHDRAW-1, P-UPDATE-1: an API client sees what the person consented to.
+
+A consent counts for a client when it names the client's recipient and purpose, is not withdrawn
+and was given under a policy version still acceptable: once a version that requires fresh consent
+applies, consents given under earlier versions stop counting. Only categories both in the consent
+and in the client's scope are permitted. Everything is read from the database on each request, so
+a withdrawal counts in every worker at once.
+"""
+
+from collections.abc import Sequence
+
+from tortoise.expressions import Q, Subquery
+from tortoise.queryset import QuerySet
+
+from models.accounts import AccountStatus
+from models.clock import utcnow
+from models.consent import Consent, PolicyVersion
+from plugins.base import BasePlugin
+from plugins.categories import DataCategory
+from plugins.decision import ABSTAIN, Vote
+from plugins.subject import Subject
+from plugins.viewer import ClientScope, Viewer
+
+
+def live_consents(scope: ClientScope) -> QuerySet[Consent]:
+    now = utcnow()
+    fresh_since = Subquery(
+        PolicyVersion.filter(requires_fresh_consent=True, effective_at__lte=now)
+        .order_by("-effective_at")
+        .limit(1)
+        .values("effective_at")
+    )
+    # Empty while no version requires fresh consent: comparing with NULL matches nothing.
+    stale_versions = Subquery(PolicyVersion.filter(effective_at__lt=fresh_since).values("id"))
+    return Consent.filter(
+        recipient_id=scope.affiliate_id, purpose=scope.purpose, withdrawn_at=None
+    ).exclude(policy_version_id__in=stale_versions)
+
+
+class RecipientConsentPlugin(BasePlugin):
+    name = "consent"
+
+    def __init__(self) -> None:
+        self._loaded: set[int] = set()
+        # account id -> (consent id, categories the client may see under it), newest first
+        self._consents: dict[int, list[tuple[int, frozenset[str]]]] = {}
+
+    async def prepare(self, viewer: Viewer, subjects: Sequence[Subject]) -> None:
+        scope = viewer.client
+        wanted = {s.account_id for s in subjects if s.account_id} - self._loaded
+        if scope is None or not wanted:
+            return
+        self._loaded |= wanted
+        rows = (
+            await live_consents(scope)
+            .filter(account_id__in=wanted)
+            .order_by("-id")
+            .values_list("id", "account_id", "categories")
+        )
+        for consent_id, account_id, categories in rows:
+            scoped = frozenset(categories) & scope.categories
+            self._consents.setdefault(account_id, []).append((consent_id, scoped))
+
+    def vote(self, viewer: Viewer, subject: Subject, category: DataCategory) -> Vote:
+        if viewer.client is None or subject.account_id is None:
+            return ABSTAIN
+        for consent_id, categories in self._consents.get(subject.account_id, ()):
+            if category.id in categories:
+                return Vote.permit(f"consent:{consent_id}")
+        return ABSTAIN
+
+    def visible_accounts(self, viewer: Viewer) -> Q | None:
+        if viewer.client is None:
+            return None
+        consenting = Subquery(live_consents(viewer.client).values("account_id"))
+        return Q(id__in=consenting, status=AccountStatus.ACTIVE)

@@ -1,0 +1,31 @@
+"""P-DNT-1: with Do Not Track (or GPC) on the request, no optional processing runs.
+
+Sharing with a third party and marketing are the optional processing an API client can do; the
+code says consent is what would be needed, not that it is impossible.
+"""
+
+from models.consent import AffiliateKind
+from plugins.base import BasePlugin
+from plugins.categories import DataCategory
+from plugins.decision import ABSTAIN, BlockCode, Vote
+from plugins.subject import Subject
+from plugins.viewer import Viewer
+
+MARKETING = "marketing"
+DO_NOT_TRACK = Vote.restrict("Do Not Track: no optional processing", BlockCode.CONSENT_REQUIRED)
+
+
+def optional_processing(viewer: Viewer) -> bool:
+    client = viewer.client
+    return client is not None and (
+        client.affiliate_kind == AffiliateKind.THIRD_PARTY or client.purpose == MARKETING
+    )
+
+
+class DoNotTrackPlugin(BasePlugin):
+    name = "do_not_track"
+
+    def vote(self, viewer: Viewer, subject: Subject, category: DataCategory) -> Vote:
+        if viewer.do_not_track and optional_processing(viewer):
+            return DO_NOT_TRACK
+        return ABSTAIN

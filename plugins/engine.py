@@ -1,0 +1,183 @@
+"""The consent engine: combines the plugins' votes into one decision per (subject, category).
+
+Restrictions beat permissions, permissions beat the category's default (MASK, or BLOCK with
+CONSENT_REQUIRED). Per request, each subject is prepared once per batch (one query per plugin, not
+per row) and each (subject, category) is decided once; every decision is kept for the ledger.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tortoise.expressions import Q
+
+from plugins import masking
+from plugins.base import ConsentPlugin
+from plugins.categories import Catalogue, DataCategory, catalogue
+from plugins.decision import BlockCode, Decision, Effect, VoteKind
+from plugins.registry import DEFAULT_PLUGINS, PluginFactory, load_plugins
+from plugins.subject import Subject
+from plugins.viewer import Viewer
+
+READ_ACTION = "READ"
+ENFORCEMENT_OFF = Decision(Effect.ALLOW, "consent enforcement is switched off")
+
+
+class NotPrepared(RuntimeError):
+    """A decision was asked for a subject no `prepare` call has seen: a resolver bug."""
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """What one viewer was shown of one subject during one request (P-SEC-5, P-TRANSPARENCY-1)."""
+
+    subject_ref: str
+    clear: tuple[str, ...]
+    masked: tuple[str, ...]
+    blocked: tuple[str, ...]
+    # The bases of what was shown in clear ("owner", "consent:12", "legal:3"), or "none".
+    basis: str
+
+
+def _default(category: DataCategory) -> Decision:
+    if category.default_effect is Effect.MASK:
+        return Decision(Effect.MASK, "masked by default")
+    return Decision(Effect.BLOCK, "no consent covers it", code=BlockCode.CONSENT_REQUIRED)
+
+
+class RequestDecisions:
+    """One request's decisions for one viewer; never shared between requests."""
+
+    def __init__(
+        self,
+        viewer: Viewer,
+        plugins: Sequence[ConsentPlugin],
+        categories: Catalogue,
+        enabled: bool = True,
+    ) -> None:
+        self.viewer = viewer
+        self._plugins = tuple(plugins)
+        self._catalogue = categories
+        self._enabled = enabled
+        # subject -> category id -> decision; a key exists once the subject is prepared.
+        self._decisions: dict[Subject, dict[str, Decision]] = {}
+
+    async def prepare(self, subjects: Sequence[Subject]) -> None:
+        """Let every plugin load what it needs for the subjects not prepared yet, in one batch."""
+        if not self._enabled:
+            return
+        fresh = list(dict.fromkeys(s for s in subjects if s not in self._decisions))
+        if not fresh:
+            return
+        for plugin in self._plugins:
+            await plugin.prepare(self.viewer, fresh)
+        for subject in fresh:
+            self._decisions[subject] = {}
+
+    def decide(self, subject: Subject, category_id: str) -> Decision:
+        if not self._enabled:
+            return ENFORCEMENT_OFF
+        try:
+            decided = self._decisions[subject]
+        except KeyError:
+            raise NotPrepared(f"{subject.ref} was not prepared before deciding") from None
+        decision = decided.get(category_id)
+        if decision is None:
+            decision = decided[category_id] = self._combine(subject, self._catalogue[category_id])
+        return decision
+
+    def _combine(self, subject: Subject, category: DataCategory) -> Decision:
+        permit: tuple[str, str | None] | None = None
+        for plugin in self._plugins:
+            vote = plugin.vote(self.viewer, subject, category)
+            if vote.kind is VoteKind.RESTRICT:
+                return Decision(
+                    Effect.BLOCK, vote.reason or plugin.name, code=vote.code or BlockCode.FORBIDDEN
+                )
+            if vote.kind is VoteKind.PERMIT and permit is None:
+                permit = (plugin.name, vote.basis)
+        if permit is not None:
+            name, basis = permit
+            return Decision(Effect.ALLOW, f"permitted by {name}", basis or name)
+        return _default(category)
+
+    def visible_accounts(self) -> Q | None:
+        """The Account rows this viewer may list (AND of every plugin's narrowing), or None."""
+        if not self._enabled:
+            return None
+        narrowing = [q for p in self._plugins if (q := p.visible_accounts(self.viewer)) is not None]
+        if not narrowing:
+            return None
+        combined = narrowing[0]
+        for q in narrowing[1:]:
+            combined &= q
+        return combined
+
+    def mask(self, category_id: str, value: object) -> str | None:
+        if value is None:
+            return None
+        return masking.apply(self._catalogue[category_id].mask, value)
+
+    def ledger_entries(self) -> list[LedgerEntry]:
+        entries = []
+        for subject, decided in self._decisions.items():
+            if not decided:
+                continue
+            by_effect: dict[Effect, list[str]] = {effect: [] for effect in Effect}
+            bases = set()
+            for category_id, decision in sorted(decided.items()):
+                by_effect[decision.effect].append(category_id)
+                if decision.effect is Effect.ALLOW and decision.basis:
+                    bases.add(decision.basis)
+            entries.append(
+                LedgerEntry(
+                    subject_ref=subject.ref,
+                    clear=tuple(by_effect[Effect.ALLOW]),
+                    masked=tuple(by_effect[Effect.MASK]),
+                    blocked=tuple(by_effect[Effect.BLOCK]),
+                    basis=",".join(sorted(bases)) or "none",
+                )
+            )
+        return entries
+
+    def audit_events(self, request_id: str | None) -> list[dict[str, Any]]:
+        """The ledger as arguments for `models.audit.append_events`: one READ per subject."""
+        return [
+            {
+                "request_id": request_id,
+                "viewer_kind": str(self.viewer.kind),
+                "viewer_ref": self.viewer.ref,
+                "subject_ref": entry.subject_ref,
+                "action": READ_ACTION,
+                "categories_clear": list(entry.clear),
+                "categories_masked": list(entry.masked),
+                "categories_blocked": list(entry.blocked),
+                "basis": entry.basis,
+            }
+            for entry in self.ledger_entries()
+        ]
+
+
+class ConsentEngine:
+    """Built once per app; hands out a fresh `RequestDecisions` (fresh plugins) per request."""
+
+    def __init__(
+        self,
+        plugins: Sequence[PluginFactory],
+        categories: Catalogue | None = None,
+        *,
+        enabled: bool = True,
+    ) -> None:
+        self.plugins = tuple(plugins)
+        self.catalogue = categories or catalogue()
+        # Off only for benchmarks: every decision is then ALLOW and nothing is recorded.
+        self.enabled = enabled
+
+    @classmethod
+    def configured(cls, names: Sequence[str] = (), *, enabled: bool = True) -> "ConsentEngine":
+        """From configured plugin names; none configured means DEFAULT_PLUGINS."""
+        return cls(load_plugins(names or DEFAULT_PLUGINS), enabled=enabled)
+
+    def for_request(self, viewer: Viewer) -> RequestDecisions:
+        plugins = [factory() for factory in self.plugins] if self.enabled else []
+        return RequestDecisions(viewer, plugins, self.catalogue, self.enabled)

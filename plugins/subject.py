@@ -1,0 +1,35 @@
+"""Whose data a field holds: an account, or a reservation (which may belong to an account)."""
+
+from dataclasses import dataclass
+from typing import Literal
+
+from models.accounts import Account, AccountStatus
+from models.reservations import Reservation
+
+# P-RETAIN-2: from cancellation on, the data is kept only for what the law requires.
+FROZEN_STATUSES = frozenset(
+    {AccountStatus.CANCELLING, AccountStatus.CANCELLED, AccountStatus.ERASED}
+)
+
+
+@dataclass(frozen=True)
+class Subject:
+    kind: Literal["account", "reservation"]
+    id: int
+    # The person behind the data, when they have an account.
+    account_id: int | None
+    frozen: bool
+
+    @property
+    def ref(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+    @classmethod
+    def of_account(cls, account: Account) -> "Subject":
+        return cls("account", account.id, account.id, account.status in FROZEN_STATUSES)
+
+    @classmethod
+    def of_reservation(cls, reservation: Reservation, account: Account | None) -> "Subject":
+        """`account` is the reservation's account, loaded by the caller (None without one)."""
+        frozen = account is not None and account.status in FROZEN_STATUSES
+        return cls("reservation", reservation.id, reservation.account_id, frozen)

@@ -1,0 +1,92 @@
+"""P-SEC-5: the audit log is append-only and hash-chained; verify names the first broken link."""
+
+from collections.abc import AsyncIterator
+
+import pytest
+from tortoise import connections
+from tortoise.contrib.test import tortoise_test_context
+from tortoise.exceptions import IntegrityError
+
+from models import MODEL_MODULES
+from models.audit import GENESIS_HASH, AuditEvent, append_events, verify_chain
+
+MODULES = [*MODEL_MODULES, "models.consent", "models.audit"]
+
+
+@pytest.fixture
+async def db() -> AsyncIterator[None]:
+    async with tortoise_test_context(MODULES):
+        yield
+
+
+def read(subject: str, **extra: object) -> dict[str, object]:
+    return {
+        "request_id": "req-1",
+        "viewer_kind": "API_CLIENT",
+        "viewer_ref": "client:5",
+        "subject_ref": subject,
+        "action": "READ",
+        "categories_clear": ["contact.phone"],
+        "categories_masked": ["identity.name"],
+        "categories_blocked": [],
+        "basis": "consent:3",
+        "details": {"path": ["accounts"], "名": "张三"},
+        **extra,
+    }
+
+
+async def test_p_sec_5_audit_chain_links_every_event_to_the_one_before(db: None) -> None:
+    await append_events([read("account:1"), read("account:2")])
+    await append_events([read("account:3")])
+    events = await AuditEvent.all().order_by("id")
+    assert [e.subject_ref for e in events] == ["account:1", "account:2", "account:3"]
+    assert events[0].prev_hash == GENESIS_HASH
+    assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]
+    assert await verify_chain() is None
+
+
+async def test_p_sec_5_audit_chain_empty_log_verifies(db: None) -> None:
+    await append_events([])
+    assert await AuditEvent.all().count() == 0
+    assert await verify_chain() is None
+
+
+async def test_p_sec_5_audit_chain_detects_a_tampered_row(db: None) -> None:
+    await append_events([read("account:1"), read("account:2"), read("account:3")])
+    second = (await AuditEvent.all().order_by("id"))[1]
+    await connections.get("default").execute_query(
+        "UPDATE audit_event SET categories_clear = ? WHERE id = ?",
+        ['["contact.phone","contact.email"]', second.id],
+    )
+    assert await verify_chain() == second.id
+
+
+async def test_p_sec_5_audit_chain_detects_a_removed_row(db: None) -> None:
+    await append_events([read("account:1"), read("account:2"), read("account:3")])
+    _, second, third = await AuditEvent.all().order_by("id")
+    await connections.get("default").execute_query(
+        "DELETE FROM audit_event WHERE id = ?", [second.id]
+    )
+    assert await verify_chain() == third.id
+
+
+async def test_p_sec_5_audit_chain_detects_a_cut_off_tail(db: None) -> None:
+    await append_events([read("account:1"), read("account:2")])
+    first, second = await AuditEvent.all().order_by("id")
+    await connections.get("default").execute_query(
+        "DELETE FROM audit_event WHERE id = ?", [second.id]
+    )
+    assert await verify_chain() == first.id
+
+
+async def test_p_sec_5_audit_chain_refuses_a_fork(db: None) -> None:
+    await append_events([read("account:1")])
+    first = await AuditEvent.first()
+    assert first is not None
+    with pytest.raises(IntegrityError):
+        await AuditEvent.create(
+            **read("account:9"),
+            created_at=first.created_at,
+            prev_hash=first.prev_hash,
+            hash="f" * 64,
+        )
