@@ -7,7 +7,6 @@ per row) and each (subject, category) is decided once; every decision is kept fo
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from tortoise.expressions import Q
 
@@ -15,11 +14,10 @@ from plugins import masking
 from plugins.base import ConsentPlugin
 from plugins.categories import Catalogue, DataCategory, catalogue
 from plugins.decision import BlockCode, Decision, Effect, VoteKind
-from plugins.registry import DEFAULT_PLUGINS, PluginFactory, load_plugins
+from plugins.registry import PluginFactory
 from plugins.subject import Subject
 from plugins.viewer import Viewer
 
-READ_ACTION = "READ"
 ENFORCEMENT_OFF = Decision(Effect.ALLOW, "consent enforcement is switched off")
 
 
@@ -140,23 +138,6 @@ class RequestDecisions:
             )
         return entries
 
-    def audit_events(self, request_id: str | None) -> list[dict[str, Any]]:
-        """The ledger as arguments for `models.audit.append_events`: one READ per subject."""
-        return [
-            {
-                "request_id": request_id,
-                "viewer_kind": str(self.viewer.kind),
-                "viewer_ref": self.viewer.ref,
-                "subject_ref": entry.subject_ref,
-                "action": READ_ACTION,
-                "categories_clear": list(entry.clear),
-                "categories_masked": list(entry.masked),
-                "categories_blocked": list(entry.blocked),
-                "basis": entry.basis,
-            }
-            for entry in self.ledger_entries()
-        ]
-
 
 class ConsentEngine:
     """Built once per app; hands out a fresh `RequestDecisions` (fresh plugins) per request."""
@@ -169,14 +150,9 @@ class ConsentEngine:
         enabled: bool = True,
     ) -> None:
         self.plugins = tuple(plugins)
-        self.catalogue = categories or catalogue()
+        self.catalogue = catalogue() if categories is None else categories
         # Off only for benchmarks: every decision is then ALLOW and nothing is recorded.
         self.enabled = enabled
-
-    @classmethod
-    def configured(cls, names: Sequence[str] = (), *, enabled: bool = True) -> "ConsentEngine":
-        """From configured plugin names; none configured means DEFAULT_PLUGINS."""
-        return cls(load_plugins(names or DEFAULT_PLUGINS), enabled=enabled)
 
     def for_request(self, viewer: Viewer) -> RequestDecisions:
         plugins = [factory() for factory in self.plugins] if self.enabled else []

@@ -57,8 +57,10 @@ def installed(name: str) -> PluginFactory | None:
     return None
 
 
-def load_plugins(names: Sequence[str]) -> tuple[PluginFactory, ...]:
-    """Resolve configured names at start-up; an unknown or repeated name refuses to start."""
+def build_plugins(names: Sequence[str] | None = None) -> tuple[PluginFactory, ...]:
+    """Resolve configured names (None: DEFAULT_PLUGINS) at start-up, in order; an unknown or
+    repeated name refuses to start."""
+    names = DEFAULT_PLUGINS if names is None else tuple(names)
     if len(set(names)) != len(names):
         raise ValueError(f"consent plugins listed twice in {list(names)}")
     factories = []

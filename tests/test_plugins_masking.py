@@ -1,0 +1,107 @@
+"""Mask strategies and the data-category catalogue (P-SEC-1, P-RETAIN-1)."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from plugins import masking
+from plugins.categories import catalogue, parse_category
+from plugins.decision import Effect
+
+REQUIRED = {
+    "contact.phone",
+    "contact.email",
+    "identity.name",
+    "org.company",
+    "location.region",
+    "network.ip",
+    "device.id",
+    "device.info",
+    "activity.orders",
+    "activity.reservations",
+    "credential.password",
+}
+
+
+@pytest.mark.parametrize(
+    ("strategy", "value", "masked"),
+    [
+        ("phone", "13812341234", "138****1234"),
+        ("phone", "+86 138-1234-1234", "138****1234"),
+        ("phone", "008613812341234", "138****1234"),
+        ("phone", "400-1100-868", "400***0868"),
+        ("phone", "12345", "***"),
+        ("email", "zhang.san@example.com", "z***@example.com"),
+        ("email", "not-an-email", "***"),
+        ("email", "@example.com", "***"),
+        ("name", "张三丰", "张**"),
+        ("name", "张三", "张*"),
+        ("name", "欧阳修", "欧阳*"),
+        ("name", "Zhang San", "Zhang *"),
+        ("name", "张", "***"),
+        ("ip", "10.1.2.3", "10.1.2.0/24"),
+        ("ip", "2001:db8:1:2::1", "2001:db8:1::/48"),
+        ("ip", "not an ip", "***"),
+        ("device_id", "A1B2C3D4ABCD", "****ABCD"),
+        ("device_id", "ABCD", "***"),
+        ("region", "广东省深圳市", "广东省***"),
+        ("region", "北京市朝阳区", "北京市***"),
+        ("region", "广西壮族自治区南宁市", "广西壮族自治区***"),
+        ("region", "广东 深圳", "广东 ***"),
+        ("region", "广东省", "广东省"),
+        ("region", "深圳", "***"),
+        ("company", "中国电信", "中***"),
+        ("company", "", "***"),
+        ("redact", "anything", "***"),
+        ("none", "row", "row"),
+    ],
+)
+def test_p_sec_1_masks(strategy: str, value: str, masked: str) -> None:
+    assert masking.apply(strategy, value) == masked
+
+
+@pytest.mark.parametrize("strategy", sorted(masking.STRATEGIES))
+def test_p_sec_1_masks_redact_what_is_not_a_string(strategy: str) -> None:
+    assert masking.apply(strategy, 42) == masking.REDACTED
+
+
+@pytest.mark.parametrize("strategy", sorted(set(masking.STRATEGIES) - {"none"}))
+@given(value=st.text())
+def test_p_sec_1_masks_never_raise(strategy: str, value: str) -> None:
+    assert isinstance(masking.apply(strategy, value), str)
+
+
+def test_catalogue_holds_every_required_category_with_a_known_mask() -> None:
+    categories = catalogue()
+    assert set(categories) >= REQUIRED
+    for category in categories.values():
+        assert category.mask in masking.STRATEGIES
+        assert category.default_effect in (Effect.MASK, Effect.BLOCK)
+        assert category.description and category.retention_basis
+
+
+def test_password_is_blocked_by_default_and_sensitive() -> None:
+    password = catalogue()["credential.password"]
+    assert password.default_effect is Effect.BLOCK
+    assert password.sensitive
+
+
+def test_catalogue_refuses_an_unknown_mask_strategy() -> None:
+    raw = {
+        "id": "x.y",
+        "description": "d",
+        "sensitive": False,
+        "default_effect": "MASK",
+        "mask": "rot13",
+        "retention_days": None,
+        "retention_basis": "b",
+    }
+    with pytest.raises(ValueError, match="rot13"):
+        parse_category(raw)
+    with pytest.raises(ValueError, match="MASK or BLOCK"):
+        parse_category({**raw, "mask": "redact", "default_effect": "ALLOW"})
+
+
+def test_unknown_category_is_a_clear_error() -> None:
+    with pytest.raises(KeyError, match="unknown data category"):
+        catalogue()["contact.fax"]
