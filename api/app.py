@@ -1,0 +1,82 @@
+"""The Starlette application: middleware, the GraphQL endpoint, health."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from tortoise import connections
+from tortoise.contrib.starlette import RegisterTortoise
+
+from api.auth.identify import identify
+from api.database import prepare_storage, tortoise_config
+from api.graphql.context import RequestContext
+from api.graphql.schema import schema
+from api.middleware import BodyLimit, RequestId
+from api.services import Services
+from api.settings import Settings
+
+
+class ConsentQLGraphQL(GraphQL[RequestContext, None]):
+    def __init__(self, services: Services, **options: Any) -> None:
+        super().__init__(schema, **options)
+        self.services = services
+
+    async def get_context(  # type: ignore[override]
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> RequestContext:
+        identity = await identify(request, self.services.settings.session_cookie)
+        return RequestContext(
+            request=request,  # type: ignore[arg-type]
+            response=response,  # type: ignore[arg-type]
+            services=self.services,
+            viewer=identity.viewer,
+            session=identity.session,
+            decisions=self.services.engine.for_request(identity.viewer),
+            request_id=request.scope.get("state", {}).get("request_id", ""),
+        )
+
+
+async def health(request: Request) -> JSONResponse:
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+    except Exception:
+        return JSONResponse({"status": "unavailable"}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:
+    """The app; `manage_database=False` leaves the ORM to the caller (tests start their own)."""
+    settings = settings or Settings()
+    prepare_storage(settings)
+    services = Services.from_settings(settings)
+    graphql = ConsentQLGraphQL(services, graphql_ide="graphiql", allow_queries_via_get=False)
+
+    # Migrations run once in `consentql serve` before the workers start, not in each worker.
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if not manage_database:
+            yield
+            return
+        async with RegisterTortoise(app, config=tortoise_config(settings.resolved_database_url)):
+            yield
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", health, methods=["GET"]),
+        ],
+        middleware=[
+            Middleware(RequestId),
+            Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    return app

@@ -1,0 +1,43 @@
+"""Sessions live in the database, so every worker agrees on who is signed in (P-COOKIE-1)."""
+
+from datetime import timedelta
+
+from api.auth.tokens import SESSION_PREFIX, digest, new_token
+from models.accounts import Account, AccountStatus, Role, Session
+from models.clock import utcnow
+from plugins.viewer import Viewer, ViewerKind
+
+
+async def start_session(account: Account, hours: int) -> str:
+    token = new_token(SESSION_PREFIX)
+    await Session.create(
+        account=account, token_hash=digest(token), expires_at=utcnow() + timedelta(hours=hours)
+    )
+    return token
+
+
+async def live_session(token: str) -> Session | None:
+    session = (
+        await Session.filter(token_hash=digest(token), ended_at=None, expires_at__gt=utcnow())
+        .select_related("account__data_key")
+        .first()
+    )
+    if session is None or session.account.status != AccountStatus.ACTIVE:
+        return None
+    return session
+
+
+def person_viewer(account: Account, do_not_track: bool) -> Viewer:
+    kind = ViewerKind.ADMIN if account.role == Role.ADMIN else ViewerKind.PERSON
+    return Viewer(kind=kind, account_id=account.id, do_not_track=do_not_track)
+
+
+async def end_sessions(account_id: int, *, except_id: int | None = None) -> None:
+    query = Session.filter(account_id=account_id, ended_at=None)
+    if except_id is not None:
+        query = query.exclude(id=except_id)
+    await query.update(ended_at=utcnow())
+
+
+async def end_session(session: Session) -> None:
+    await Session.filter(id=session.id).update(ended_at=utcnow())

@@ -1,0 +1,128 @@
+"""The `consentql` command line."""
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from tortoise import Tortoise
+
+from api.database import migrate, prepare_storage, tortoise_config
+from api.errors import ApiError
+from api.settings import ConfigurationError, Settings
+
+SCHEMA_FILE = Path("schema.graphql")
+
+
+async def with_database(settings: Settings, work: Callable[[], Awaitable[int]]) -> int:
+    await migrate(settings)
+    await Tortoise.init(config=tortoise_config(settings.resolved_database_url))
+    try:
+        return await work()
+    finally:
+        await Tortoise.close_connections()
+
+
+def serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    if args.demo:
+        asyncio.run(with_database(settings, lambda: seed_demo(settings)))
+    uvicorn.run(
+        "api.asgi:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+    return 0
+
+
+async def seed_demo(settings: Settings) -> int:
+    from api.demo import seed
+
+    admin_login = await seed(settings)
+    if admin_login is None:
+        print("The database already holds accounts: demo data not added.")
+    else:
+        print(f"Demo admin: login {admin_login[0]}  password {admin_login[1]}")
+    return 0
+
+
+async def create_admin(settings: Settings, args: argparse.Namespace) -> int:
+    from api.admins import create_admin as create
+
+    password = os.environ.get("CONSENTQL_PASSWORD") or getpass.getpass("Password: ")
+    account_id = await create(settings, args.phone, args.email, args.name, args.company, password)
+    print(f"Admin account {account_id} created.")
+    return 0
+
+
+def export_schema(_: Settings, args: argparse.Namespace) -> int:
+    from strawberry.printer import print_schema
+
+    from api.graphql.schema import schema
+
+    Path(args.output).write_text(print_schema(schema) + "\n", encoding="utf-8")
+    print(f"Wrote {args.output}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="consentql", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("serve", help="run the API with uvicorn (migrates first)")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8000)
+    run.add_argument("--workers", type=int, default=1)
+    run.add_argument("--demo", action="store_true", help="fill an empty database with demo data")
+
+    commands.add_parser("migrate", help="apply the schema migrations")
+
+    seed = commands.add_parser("seed", help="fill an empty database")
+    seed.add_argument("--demo", action="store_true", required=True)
+
+    admin = commands.add_parser("admin", help="manage admins")
+    admin_commands = admin.add_subparsers(dest="admin_command", required=True)
+    create = admin_commands.add_parser(
+        "create", help="create an admin; the password comes from CONSENTQL_PASSWORD or a prompt"
+    )
+    for option in ("--phone", "--email", "--name", "--company"):
+        create.add_argument(option, required=True)
+
+    export = commands.add_parser("export-schema", help="write the GraphQL schema (SDL)")
+    export.add_argument("--output", default=str(SCHEMA_FILE))
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    settings = Settings()
+    try:
+        if args.command == "export-schema":
+            return export_schema(settings, args)
+        prepare_storage(settings)
+        if args.command == "serve":
+            return serve(settings, args)
+        if args.command == "migrate":
+            return asyncio.run(with_database(settings, lambda: asyncio.sleep(0, 0)))
+        if args.command == "seed":
+            return asyncio.run(with_database(settings, lambda: seed_demo(settings)))
+        if args.command == "admin":
+            return asyncio.run(with_database(settings, lambda: create_admin(settings, args)))
+    except ConfigurationError as error:
+        print(f"consentql: {error}", file=sys.stderr)
+        return 2
+    except ApiError as error:
+        print(f"consentql: {error.extensions.get('field', 'input')}: {error}", file=sys.stderr)
+        return 2
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""Where the ORM is configured and the schema migrated."""
+
+from typing import Any
+
+from api.settings import Settings
+from models import MODEL_MODULES, keyring
+
+APP_LABEL = "models"
+MIGRATIONS_MODULE = "models.migrations"
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    return {
+        "connections": {"default": database_url},
+        "apps": {
+            APP_LABEL: {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": MIGRATIONS_MODULE,
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def prepare_storage(settings: Settings) -> None:
+    """Checks configuration and installs the master key: refuses to start on what is missing."""
+    settings.check()
+    if settings.resolved_database_url.startswith("sqlite://"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    keyring.install(keyring.Keyring.from_master_key(settings.load_master_key()))
+
+
+async def migrate(settings: Settings) -> None:
+    from tortoise.migrations.api import migrate as run_migrations
+
+    await run_migrations(config=tortoise_config(settings.resolved_database_url))
+
+
+# Read by the `tortoise` command line (pyproject [tool.tortoise]) for `makemigrations`.
+TORTOISE_ORM = tortoise_config(Settings().resolved_database_url)

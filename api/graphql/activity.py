@@ -1,0 +1,72 @@
+"""What sign-in and devices record about a person (P-COLLECT-2, P-COLLECT-3)."""
+
+from datetime import datetime
+
+import strawberry
+
+from api.graphql.pagination import Connection, connection
+from api.graphql.personal import personal
+from models.accounts import Account, DeviceLog, LoginRecord
+from plugins.subject import Subject
+
+
+@strawberry.type(name="LoginRecord")
+class LoginRecordNode:
+    row: strawberry.Private[LoginRecord]
+    owner: strawberry.Private[Account]
+    subject: strawberry.Private[Subject]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.row.id))
+
+    success = personal("activity.logins", "row.success", bool)
+    ip = personal("network.ip", "row.ip", str)
+    network_type = personal("device.info", "row.network_type", str)
+    os = personal("device.info", "row.os", str)
+    client_version = personal("device.info", "row.client_version", str)
+    created_at = personal("activity.logins", "row.created_at", datetime)
+    device_phone = personal(
+        "contact.phone",
+        lambda node: node.owner.data_key.open(node.row.device_phone_sealed, "login.device_phone"),
+        str,
+        description="The phone number of the signing-in device, if it sent one.",
+    )
+
+
+@strawberry.type(name="DeviceLog")
+class DeviceLogNode:
+    row: strawberry.Private[DeviceLog]
+    owner: strawberry.Private[Account]
+    subject: strawberry.Private[Subject]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.row.id))
+
+    os = personal("device.info", "row.os", str)
+    network_status = personal("device.info", "row.network_status", str)
+    created_at = personal("device.info", "row.created_at", datetime)
+    device_id = personal(
+        "device.id",
+        lambda node: node.owner.data_key.open(node.row.device_id_sealed, "device.device_id"),
+        str,
+    )
+
+
+def login_record_connection(
+    rows: list[LoginRecord], owner: Account, first: int | None
+) -> Connection[LoginRecordNode]:
+    subject = Subject.of_account(owner)
+    return connection(
+        rows, "login", first, lambda row: LoginRecordNode(row=row, owner=owner, subject=subject)
+    )
+
+
+def device_log_connection(
+    rows: list[DeviceLog], owner: Account, first: int | None
+) -> Connection[DeviceLogNode]:
+    subject = Subject.of_account(owner)
+    return connection(
+        rows, "device", first, lambda row: DeviceLogNode(row=row, owner=owner, subject=subject)
+    )

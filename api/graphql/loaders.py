@@ -1,0 +1,58 @@
+"""DataLoaders for nested lists: one statement per list field per request, whatever the page size.
+
+A nested list is keyed by (parent id, page size, cursor); keys with the same page arguments are
+fetched together with one `IN` query and split per parent here.
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from strawberry.dataloader import DataLoader
+from tortoise.models import Model
+
+from api.graphql.pagination import decode_cursor
+from models.accounts import DeviceLog, LoginRecord
+from models.orders import Order
+from models.reservations import Reservation
+
+PageKey = tuple[int, int, str | None]  # (account id, rows wanted, cursor)
+
+
+def children_loader(
+    model: type[Model], kind: str, related: Sequence[str] = ()
+) -> DataLoader[PageKey, list[Any]]:
+    async def load(keys: list[PageKey]) -> list[list[Any]]:
+        by_page: dict[tuple[int, str | None], list[int]] = defaultdict(list)
+        for account_id, wanted, after in keys:
+            by_page[(wanted, after)].append(account_id)
+        found: dict[PageKey, list[Any]] = {}
+        for (wanted, after), account_ids in by_page.items():
+            query = model.filter(account_id__in=account_ids)
+            if after is not None:
+                query = query.filter(id__lt=decode_cursor(kind, after))
+            rows_by_account: dict[int, list[Any]] = defaultdict(list)
+            for row in await query.select_related(*related).order_by("-id"):
+                rows_by_account[row.account_id].append(row)
+            for account_id in account_ids:
+                found[(account_id, wanted, after)] = rows_by_account[account_id][:wanted]
+        return [found[key] for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+@dataclass
+class Loaders:
+    orders: DataLoader[PageKey, list[Order]] = field(
+        default_factory=lambda: children_loader(Order, "order")
+    )
+    reservations: DataLoader[PageKey, list[Reservation]] = field(
+        default_factory=lambda: children_loader(Reservation, "reservation", ["data_key"])
+    )
+    login_records: DataLoader[PageKey, list[LoginRecord]] = field(
+        default_factory=lambda: children_loader(LoginRecord, "login")
+    )
+    device_logs: DataLoader[PageKey, list[DeviceLog]] = field(
+        default_factory=lambda: children_loader(DeviceLog, "device")
+    )

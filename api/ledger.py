@@ -1,0 +1,57 @@
+"""The access ledger: who saw whose data, on what basis (P-SEC-5, P-TRANSPARENCY-1).
+
+Decisions are gathered through the request; the ledger writes them at the end in one insert, so
+a 100-row list costs one statement, not one per field.
+"""
+
+from typing import TYPE_CHECKING
+
+from models.audit import append_events
+
+if TYPE_CHECKING:
+    from api.graphql.context import RequestContext
+
+
+class Ledger:
+    async def record_reads(self, context: "RequestContext") -> None:
+        entries = context.decisions.ledger_entries()
+        if not entries:
+            return
+        await append_events(
+            [
+                {
+                    "request_id": context.request_id,
+                    "viewer_kind": str(context.viewer.kind),
+                    "viewer_ref": context.viewer.ref,
+                    "subject_ref": entry.subject_ref,
+                    "action": "READ",
+                    "categories_clear": list(entry.clear),
+                    "categories_masked": list(entry.masked),
+                    "categories_blocked": list(entry.blocked),
+                    "basis": entry.basis,
+                    "details": {},
+                }
+                for entry in entries
+            ]
+        )
+
+    async def record_change(
+        self, context: "RequestContext", account_id: int, action: str, fields: list[str]
+    ) -> None:
+        """The fact of a change, never the old or new values (P-RIGHTS-2)."""
+        await append_events(
+            [
+                {
+                    "request_id": context.request_id,
+                    "viewer_kind": str(context.viewer.kind),
+                    "viewer_ref": context.viewer.ref,
+                    "subject_ref": f"account:{account_id}",
+                    "action": action,
+                    "categories_clear": [],
+                    "categories_masked": [],
+                    "categories_blocked": [],
+                    "basis": "owner" if context.viewer.account_id == account_id else "role:ADMIN",
+                    "details": {"fields": fields},
+                }
+            ]
+        )

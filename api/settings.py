@@ -1,0 +1,88 @@
+"""Configuration from the environment (prefix CONSENTQL_), one place for every knob."""
+
+import base64
+import contextlib
+import os
+import secrets
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Mode(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class ConfigurationError(RuntimeError):
+    """Start-up refused: the message says what to set."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CONSENTQL_", extra="ignore")
+
+    mode: Mode = Mode.DEVELOPMENT
+    data_dir: Path = Path("data")
+    # Empty means the SQLite file in data_dir.
+    database_url: str = ""
+    # 32 bytes, base64. In development one is generated once into data_dir.
+    master_key: str = ""
+    # P-REGION-1: where the data is stored; anything but mainland China refuses to start.
+    storage_region: str = "CN"
+    session_hours: int = 12
+    session_cookie: str = "consentql_session"
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 4
+    max_body_bytes: int = 256 * 1024
+    plugins: list[str] = Field(default_factory=list)
+    consent_enforcement: bool = True
+
+    @property
+    def production(self) -> bool:
+        return self.mode is Mode.PRODUCTION
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite://{self.data_dir / 'consentql.sqlite3'}"
+
+    def load_master_key(self) -> bytes:
+        if self.master_key:
+            key = base64.b64decode(self.master_key)
+        elif self.production:
+            raise ConfigurationError(
+                "CONSENTQL_MASTER_KEY is not set: production mode needs the master key "
+                "(32 random bytes, base64) from your secret store"
+            )
+        else:
+            key = self._development_master_key()
+        if len(key) != 32:
+            raise ConfigurationError("CONSENTQL_MASTER_KEY must be 32 bytes, base64-encoded")
+        return key
+
+    def _development_master_key(self) -> bytes:
+        path = self.data_dir / "master.key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            draft = path.with_suffix(f".{os.getpid()}.tmp")
+            fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(base64.b64encode(secrets.token_bytes(32)).decode())
+            # link() is atomic and refuses an existing name: of two workers starting at once,
+            # exactly one key wins and both read it.
+            with contextlib.suppress(FileExistsError):
+                os.link(draft, path)
+            draft.unlink()
+        return base64.b64decode(path.read_text().strip())
+
+    def check(self) -> None:
+        if self.storage_region != "CN":
+            raise ConfigurationError(
+                f"CONSENTQL_STORAGE_REGION is {self.storage_region!r}: the policy keeps personal "
+                "information in mainland China (P-REGION-1); set it to CN"
+            )

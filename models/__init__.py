@@ -1,0 +1,11 @@
+"""The only layer that knows tables. Imports neither `plugins` nor `api`."""
+
+# Tortoise discovers models module by module; every module with models is listed here.
+MODEL_MODULES = [
+    "models.keys",
+    "models.accounts",
+    "models.orders",
+    "models.reservations",
+    "models.consent",
+    "models.audit",
+]

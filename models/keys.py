@@ -1,0 +1,54 @@
+"""One data key per person, stored wrapped by the master key (see `models.keyring`)."""
+
+from tortoise import fields
+from tortoise.models import Model
+
+from models import keyring
+from models.clock import utcnow
+
+
+class DataKey(Model):
+    id = fields.IntField(primary_key=True)
+    # NULL once destroyed: every value sealed under this key is then unreadable for good.
+    wrapped = fields.BinaryField(null=True)
+    master_key_id = fields.CharField(max_length=16)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    destroyed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "data_key"
+
+    @classmethod
+    async def issue(cls) -> "DataKey":
+        ring = keyring.active()
+        return await cls.create(wrapped=ring.new_wrapped_data_key(), master_key_id=ring.key_id)
+
+    def _plain(self) -> bytes | None:
+        if self.wrapped is None:
+            return None
+        cached: bytes | None = getattr(self, "_plain_cache", None)
+        if cached is None:
+            cached = keyring.active().unwrap(self.wrapped)
+            self._plain_cache = cached
+        return cached
+
+    def seal(self, value: str | None, context: str) -> bytes | None:
+        if value is None:
+            return None
+        plain = self._plain()
+        if plain is None:
+            raise ValueError("cannot seal under a destroyed data key")
+        return keyring.seal(plain, value, context)
+
+    def open(self, blob: bytes | None, context: str) -> str | None:
+        """The sealed value, or None when there is none or the key has been destroyed."""
+        plain = self._plain()
+        if blob is None or plain is None:
+            return None
+        return keyring.unseal(plain, blob, context)
+
+    async def destroy(self) -> None:
+        self.wrapped = None
+        self._plain_cache = None
+        self.destroyed_at = utcnow()
+        await self.save(update_fields=["wrapped", "destroyed_at"])

@@ -1,0 +1,131 @@
+"""Fixtures: a fresh database per test (SQLite in memory, or PostgreSQL when TEST_DATABASE_URL is
+set), the real ASGI app over httpx, and small helpers to call GraphQL as someone."""
+
+import base64
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import pytest
+from models import MODEL_MODULES
+from tortoise.context import TortoiseContext
+from tortoise.contrib.test import tortoise_test_context
+
+from api.app import create_app
+from api.settings import Settings
+
+MASTER_KEY = base64.b64encode(b"k" * 32).decode()
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+requires_postgres = pytest.mark.skipif(
+    not POSTGRES_URL, reason="TEST_DATABASE_URL is not set: PostgreSQL tests skipped"
+)
+
+
+def fresh_database_url() -> str:
+    if not POSTGRES_URL:
+        return "sqlite://:memory:"
+    parts = urlsplit(POSTGRES_URL)
+    return urlunsplit(parts._replace(path=f"/consentql_test_{uuid.uuid4().hex[:12]}"))
+
+
+def test_settings(data_dir: Path, **overrides: Any) -> Settings:
+    # Cheap argon2 parameters: tests measure behaviour, not hashing cost.
+    values: dict[str, Any] = {
+        "data_dir": data_dir,
+        "master_key": MASTER_KEY,
+        "argon2_time_cost": 1,
+        "argon2_memory_kib": 1024,
+        "argon2_parallelism": 1,
+        **overrides,
+    }
+    return Settings(**values)
+
+
+@pytest.fixture
+async def db() -> AsyncIterator[TortoiseContext]:
+    async with tortoise_test_context(MODEL_MODULES, db_url=fresh_database_url()) as context:
+        yield context
+        if POSTGRES_URL:
+            connection = context.db()
+            await connection.close()
+            await connection.db_delete()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return test_settings(tmp_path)
+
+
+@pytest.fixture
+async def client(db: TortoiseContext, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings, manage_database=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://consentql.test") as http:
+        yield http
+
+
+class GraphQLResponse(dict[str, Any]):
+    @property
+    def data(self) -> Any:
+        return self.get("data")
+
+    @property
+    def codes(self) -> list[str]:
+        return [error.get("extensions", {}).get("code") for error in self.get("errors") or []]
+
+
+async def gql(
+    client: httpx.AsyncClient,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    *,
+    token: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> GraphQLResponse:
+    sent = dict(headers or {})
+    if token:
+        sent["authorization"] = f"Bearer {token}"
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=sent
+    )
+    return GraphQLResponse(response.json())
+
+
+REGISTER = """
+mutation($input: RegisterInput!) { register(input: $input) { id phone name email company } }
+"""
+LOGIN = """
+mutation($input: LoginInput!) { login(input: $input) { token account { id name } } }
+"""
+
+
+def person(n: int = 0, **overrides: str) -> dict[str, str]:
+    return {
+        "phone": f"1380013{n:04d}",
+        "name": "张三",
+        "email": f"zhang.san{n}@example.com",
+        "company": "示例科技有限公司",
+        "password": "correct horse battery",
+        **overrides,
+    }
+
+
+async def register(client: httpx.AsyncClient, n: int = 0, **overrides: str) -> dict[str, Any]:
+    details = person(n, **overrides)
+    result = await gql(client, REGISTER, {"input": details})
+    assert not result.get("errors"), result
+    return {**details, "id": result.data["register"]["id"]}
+
+
+async def sign_in(client: httpx.AsyncClient, n: int = 0, **overrides: str) -> str:
+    details = await register(client, n, **overrides)
+    result = await gql(
+        client, LOGIN, {"input": {"login": details["phone"], "password": details["password"]}}
+    )
+    assert not result.get("errors"), result
+    return result.data["login"]["token"]
