@@ -11,12 +11,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
-from models import MODEL_MODULES
 from tortoise.context import TortoiseContext
 from tortoise.contrib.test import tortoise_test_context
 
 from api.app import create_app
 from api.settings import Settings
+from models import MODEL_MODULES
 
 MASTER_KEY = base64.b64encode(b"k" * 32).decode()
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
