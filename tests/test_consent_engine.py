@@ -1,0 +1,664 @@
+"""The consent engine and its built-in plugins, on an in-memory database (no HTTP, no GraphQL)."""
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime, timedelta
+from importlib.metadata import EntryPoint, EntryPoints
+
+import pytest
+from tortoise.contrib.test import tortoise_test_context
+
+from models import MODEL_MODULES, keyring
+from models.accounts import Account, AccountStatus, Role
+from models.clock import set_clock, utcnow
+from models.consent import (
+    Affiliate,
+    AffiliateKind,
+    ApiClient,
+    Consent,
+    ConsentEnd,
+    LegalAccessGrant,
+    LegalGround,
+    PolicyVersion,
+    text_digest,
+)
+from models.keys import DataKey
+from plugins import registry
+from plugins.base import BasePlugin
+from plugins.categories import DataCategory, catalogue
+from plugins.decision import ABSTAIN, BlockCode, Decision, Effect, Vote
+from plugins.engine import ConsentEngine, NotPrepared, RequestDecisions
+from plugins.registry import DEFAULT_PLUGINS, build_plugins
+from plugins.subject import Subject
+from plugins.viewer import ClientScope, Viewer, ViewerKind
+
+MODULES = [*MODEL_MODULES, "models.consent", "models.audit"]
+PERSONAL = sorted(set(catalogue()) - {"credential.password"})
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def db() -> AsyncIterator[None]:
+    keyring.install(keyring.Keyring.from_master_key(b"k" * 32))
+    set_clock(lambda: NOW)
+    try:
+        async with tortoise_test_context(MODULES):
+            yield
+    finally:
+        set_clock()
+
+
+@pytest.fixture
+def engine() -> ConsentEngine:
+    return ConsentEngine(build_plugins())
+
+
+async def person(
+    name: str = "张三", status: AccountStatus = AccountStatus.ACTIVE, role: Role = Role.USER
+) -> Account:
+    key = await DataKey.issue()
+    return await Account.create(
+        data_key=key, name=name, company="中国电信", status=status, role=role
+    )
+
+
+async def policy(
+    version: str = "2022-06-07", effective_at: datetime = NOW - timedelta(days=365), **extra: bool
+) -> PolicyVersion:
+    return await PolicyVersion.create(
+        version=version,
+        published_at=effective_at - timedelta(days=7),
+        effective_at=effective_at,
+        digest=text_digest(version),
+        summary="",
+        controller="consentql",
+        contact_phone="400-1100-868",
+        contact_email="privacy@example.com",
+        contact_address="北京",
+        **extra,
+    )
+
+
+async def affiliate(
+    region: str = "CN",
+    kind: AffiliateKind = AffiliateKind.AFFILIATE,
+    purposes: Sequence[str] = ("service",),
+) -> Affiliate:
+    return await Affiliate.create(name="翼支付", kind=kind, region=region, purposes=list(purposes))
+
+
+async def consent(
+    account: Account,
+    recipient: Affiliate,
+    categories: Sequence[str],
+    version: PolicyVersion,
+    purpose: str = "service",
+) -> Consent:
+    return await Consent.create(
+        account=account,
+        recipient=recipient,
+        purpose=purpose,
+        categories=list(categories),
+        policy_version=version,
+        granted_at=utcnow(),
+        evidence_channel="web",
+    )
+
+
+def client(
+    recipient: Affiliate,
+    purpose: str = "service",
+    categories: Sequence[str] = ("contact.phone", "contact.email", "identity.name"),
+    *,
+    do_not_track: bool = False,
+) -> Viewer:
+    return Viewer(
+        kind=ViewerKind.API_CLIENT,
+        client=ClientScope(
+            client_id=recipient.id * 100,
+            affiliate_id=recipient.id,
+            affiliate_kind=str(recipient.kind),
+            purpose=purpose,
+            region=recipient.region,
+            categories=frozenset(categories),
+        ),
+        do_not_track=do_not_track,
+    )
+
+
+def admin(account: Account) -> Viewer:
+    return Viewer(kind=ViewerKind.ADMIN, account_id=account.id)
+
+
+async def decide(
+    engine: ConsentEngine, viewer: Viewer, subject: Subject, category_id: str
+) -> Decision:
+    decisions = engine.for_request(viewer)
+    await decisions.prepare([subject])
+    return decisions.decide(subject, category_id)
+
+
+async def visible(engine: ConsentEngine, viewer: Viewer) -> set[int]:
+    narrowing = engine.for_request(viewer).visible_accounts()
+    query = Account.all() if narrowing is None else Account.filter(narrowing)
+    return set(await query.values_list("id", flat=True))
+
+
+async def legal_grant(
+    requester: Account,
+    approver: Account,
+    subject: Account,
+    categories: Sequence[str],
+    **extra: object,
+) -> LegalAccessGrant:
+    return await LegalAccessGrant.create(
+        ground=LegalGround.CRIMINAL_INVESTIGATION,
+        reference="(2026)京01刑初1号",
+        requested_by=requester,
+        approved_by=approver,
+        subject=subject,
+        categories=list(categories),
+        expires_at=NOW + timedelta(days=30),
+        **extra,
+    )
+
+
+# --- Combining rule -------------------------------------------------------------------------
+
+
+class Fixed(BasePlugin):
+    """Votes the same for everything: the building block of the combining-rule tests."""
+
+    def __init__(self, vote: Vote, name: str = "fixed") -> None:
+        self.answer = vote
+        self.name = name
+
+    def vote(self, viewer: Viewer, subject: Subject, category: DataCategory) -> Vote:
+        return self.answer
+
+
+SUBJECT = Subject("account", 7, 7, frozen=False)
+PERMIT = Vote.permit("test:1")
+RESTRICT = Vote.restrict("test says no", BlockCode.FORBIDDEN)
+
+
+async def combined(*votes: Vote, category_id: str = "contact.phone") -> Decision:
+    decisions = RequestDecisions(
+        Viewer(kind=ViewerKind.PERSON, account_id=1), [Fixed(v) for v in votes], catalogue()
+    )
+    await decisions.prepare([SUBJECT])
+    return decisions.decide(SUBJECT, category_id)
+
+
+async def test_restriction_beats_permission_in_any_order() -> None:
+    for votes in [(PERMIT, RESTRICT), (RESTRICT, PERMIT), (ABSTAIN, PERMIT, RESTRICT)]:
+        decision = await combined(*votes)
+        assert decision.effect is Effect.BLOCK
+        assert decision.code is BlockCode.FORBIDDEN
+        assert decision.reason == "test says no"
+
+
+async def test_permission_beats_the_default_and_names_its_basis() -> None:
+    decision = await combined(ABSTAIN, PERMIT)
+    assert (decision.effect, decision.basis) == (Effect.ALLOW, "test:1")
+    assert (await combined(PERMIT, category_id="activity.orders")).effect is Effect.ALLOW
+
+
+async def test_without_permission_the_category_default_holds() -> None:
+    assert (await combined(ABSTAIN)).effect is Effect.MASK
+    blocked = await combined(ABSTAIN, category_id="activity.orders")
+    assert (blocked.effect, blocked.code) == (Effect.BLOCK, BlockCode.CONSENT_REQUIRED)
+    assert (await combined()).effect is Effect.MASK
+
+
+async def test_deciding_before_prepare_is_a_clear_error() -> None:
+    decisions = RequestDecisions(Viewer(kind=ViewerKind.ANONYMOUS), [], catalogue())
+    with pytest.raises(NotPrepared, match="account:7"):
+        decisions.decide(SUBJECT, "contact.phone")
+
+
+# --- Caching, batching, the ledger ----------------------------------------------------------
+
+
+class Counting(BasePlugin):
+    name = "counting"
+    instances: list["Counting"] = []  # noqa: RUF012 (the test reads every instance back)
+
+    def __init__(self) -> None:
+        self.prepared: list[int] = []
+        self.votes = 0
+        Counting.instances.append(self)
+
+    async def prepare(self, viewer: Viewer, subjects: Sequence[Subject]) -> None:
+        self.prepared.append(len(subjects))
+
+    def vote(self, viewer: Viewer, subject: Subject, category: DataCategory) -> Vote:
+        self.votes += 1
+        return ABSTAIN
+
+
+async def test_a_decision_is_computed_once_per_subject_and_category() -> None:
+    Counting.instances.clear()
+    decisions = ConsentEngine([Counting]).for_request(Viewer(kind=ViewerKind.PERSON, account_id=1))
+    subjects = [Subject("account", i, i, frozen=False) for i in range(1, 4)]
+    await decisions.prepare(subjects)
+    for _ in range(5):
+        for subject in subjects:
+            decisions.decide(subject, "contact.phone")
+            decisions.decide(subject, "identity.name")
+    assert Counting.instances[0].votes == 6
+
+
+async def test_prepare_runs_once_per_batch_and_skips_subjects_already_prepared() -> None:
+    Counting.instances.clear()
+    engine = ConsentEngine([Counting])
+    decisions = engine.for_request(Viewer(kind=ViewerKind.PERSON, account_id=1))
+    page = [Subject("account", i, i, frozen=False) for i in range(1, 101)]
+    await decisions.prepare(page)
+    await decisions.prepare(page[:10])
+    await decisions.prepare([*page[:10], Subject("reservation", 1, 1, frozen=False)])
+    assert Counting.instances[0].prepared == [100, 1]
+    # A new request starts from nothing: plugins and their state are per request.
+    await engine.for_request(Viewer(kind=ViewerKind.ANONYMOUS)).prepare(page[:10])
+    assert [c.prepared for c in Counting.instances] == [[100, 1], [10]]
+
+
+async def test_built_in_plugins_cost_one_query_each_per_batch_whatever_its_size(
+    db: None, engine: ConsentEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    version = await policy()
+    recipient = await affiliate()
+    holder = await person(role=Role.ADMIN)
+    approver = await person(role=Role.ADMIN)
+
+    async def queries_for(size: int) -> int:
+        people = [await person(status=AccountStatus.CANCELLED) for _ in range(size)]
+        for someone in people:
+            await consent(someone, recipient, ["contact.phone"], version)
+            await legal_grant(holder, approver, someone, ["contact.phone"])
+        subjects = [Subject.of_account(someone) for someone in people]
+        counts = []
+        for viewer in (client(recipient), admin(holder)):
+            decisions = engine.for_request(viewer)
+            caplog.clear()
+            with caplog.at_level(logging.DEBUG, logger="tortoise.db_client"):
+                await decisions.prepare(subjects)
+            counts.append(len(caplog.records))
+            for subject in subjects:
+                for category_id in PERSONAL:
+                    decisions.decide(subject, category_id)
+        return sum(counts)
+
+    small, large = await queries_for(2), await queries_for(30)
+    # consent (client); legal_basis and cancelled (admin): one statement each.
+    assert small == large == 3
+
+
+async def test_p_sec_5_ledger_lists_per_subject_what_was_clear_masked_and_blocked(
+    db: None, engine: ConsentEngine
+) -> None:
+    version = await policy()
+    recipient = await affiliate()
+    consenting, other = await person(), await person()
+    granted = await consent(consenting, recipient, ["contact.phone", "activity.orders"], version)
+    viewer = client(recipient, categories=["contact.phone", "activity.orders"])
+    decisions = engine.for_request(viewer)
+    subjects = [Subject.of_account(consenting), Subject.of_account(other)]
+    await decisions.prepare(subjects)
+    for subject in subjects:
+        for category_id in ("contact.phone", "identity.name", "activity.orders"):
+            decisions.decide(subject, category_id)
+    first, second = decisions.ledger_entries()
+    assert first.subject_ref == f"account:{consenting.id}"
+    assert first.clear == ("activity.orders", "contact.phone")
+    assert first.masked == ("identity.name",)
+    assert first.blocked == ()
+    assert first.basis == f"consent:{granted.id}"
+    assert (second.clear, second.masked, second.blocked, second.basis) == (
+        (),
+        ("contact.phone", "identity.name"),
+        ("activity.orders",),
+        "none",
+    )
+
+
+async def test_engine_switched_off_allows_everything_and_records_nothing() -> None:
+    decisions = ConsentEngine(build_plugins(), enabled=False).for_request(
+        Viewer(kind=ViewerKind.ANONYMOUS)
+    )
+    await decisions.prepare([SUBJECT])
+    assert decisions.decide(SUBJECT, "contact.phone").effect is Effect.ALLOW
+    assert decisions.visible_accounts() is None
+    assert decisions.ledger_entries() == []
+
+
+def test_engine_masks_by_the_category_strategy(engine: ConsentEngine) -> None:
+    decisions = engine.for_request(Viewer(kind=ViewerKind.ANONYMOUS))
+    assert decisions.mask("contact.phone", "13812341234") == "138****1234"
+    assert decisions.mask("network.ip", "10.1.2.3") == "10.1.2.0/24"
+    assert decisions.mask("contact.email", None) is None
+
+
+# --- Registry and entry points --------------------------------------------------------------
+
+
+class VipPlugin(BasePlugin):
+    """Installed by the test below through a (fake) package's entry point."""
+
+    name = "vip"
+
+    def vote(self, viewer: Viewer, subject: Subject, category: DataCategory) -> Vote:
+        if category.id == "identity.name":
+            return Vote.permit("vip")
+        return ABSTAIN
+
+
+async def test_a_plugin_from_another_package_takes_effect(monkeypatch: pytest.MonkeyPatch) -> None:
+    installed = EntryPoints(
+        [EntryPoint(name="vip", value=f"{__name__}:VipPlugin", group=registry.ENTRY_POINT_GROUP)]
+    )
+    monkeypatch.setattr(
+        registry, "entry_points", lambda group, name: installed.select(group=group, name=name)
+    )
+    stranger = Viewer(kind=ViewerKind.PERSON, account_id=1)
+    without = ConsentEngine(build_plugins(DEFAULT_PLUGINS)).for_request(stranger)
+    with_vip = ConsentEngine(build_plugins([*DEFAULT_PLUGINS, "vip"])).for_request(stranger)
+    for decisions in (without, with_vip):
+        await decisions.prepare([SUBJECT])
+    assert without.decide(SUBJECT, "identity.name").effect is Effect.MASK
+    assert with_vip.decide(SUBJECT, "identity.name") == Decision(
+        Effect.ALLOW, "permitted by vip", "vip"
+    )
+    # Restrictions still beat an installed plugin's permission.
+    assert with_vip.decide(SUBJECT, "contact.phone").effect is Effect.MASK
+
+
+def test_unknown_or_repeated_plugin_names_refuse_to_start() -> None:
+    with pytest.raises(ValueError, match="unknown consent plugin 'nosuch'"):
+        build_plugins(["owner", "nosuch"])
+    with pytest.raises(ValueError, match="listed twice"):
+        build_plugins(["owner", "owner"])
+
+
+# --- Built-in plugins, by promise -----------------------------------------------------------
+
+
+async def test_p_rights_1_owner_sees_everything_about_themself_but_the_password(
+    db: None, engine: ConsentEngine
+) -> None:
+    me = await person()
+    viewer = Viewer(kind=ViewerKind.PERSON, account_id=me.id)
+    decisions = engine.for_request(viewer)
+    mine = Subject.of_account(me)
+    my_reservation = Subject("reservation", 5, me.id, frozen=False)
+    await decisions.prepare([mine, my_reservation])
+    for category_id in PERSONAL:
+        assert decisions.decide(mine, category_id) == Decision(
+            Effect.ALLOW, "permitted by owner", "owner"
+        )
+        assert decisions.decide(my_reservation, category_id).effect is Effect.ALLOW
+    password = decisions.decide(mine, "credential.password")
+    assert (password.effect, password.code) == (Effect.BLOCK, BlockCode.FORBIDDEN)
+    assert await visible(engine, viewer) == {me.id}
+
+
+async def test_admin_sees_personal_fields_masked_and_lists_every_account(
+    db: None, engine: ConsentEngine
+) -> None:
+    operator = await person(role=Role.ADMIN)
+    someone = await person()
+    decision = await decide(engine, admin(operator), Subject.of_account(someone), "contact.phone")
+    assert decision.effect is Effect.MASK
+    assert await visible(engine, admin(operator)) == {operator.id, someone.id}
+
+
+async def test_p_share_2_client_sees_only_what_was_consented_for_its_recipient_and_purpose(
+    db: None, engine: ConsentEngine
+) -> None:
+    version = await policy()
+    recipient = await affiliate(purposes=["service", "marketing"])
+    someone = await person()
+    subject = Subject.of_account(someone)
+    given = await consent(someone, recipient, ["contact.phone", "identity.name"], version)
+    # The client may see phone and email; the person consented to phone and name.
+    viewer = client(recipient, categories=["contact.phone", "contact.email"])
+
+    phone = await decide(engine, viewer, subject, "contact.phone")
+    assert (phone.effect, phone.basis) == (Effect.ALLOW, f"consent:{given.id}")
+    assert (await decide(engine, viewer, subject, "identity.name")).effect is Effect.MASK
+    assert (await decide(engine, viewer, subject, "contact.email")).effect is Effect.MASK
+    orders = await decide(engine, viewer, subject, "activity.orders")
+    assert (orders.effect, orders.code) == (Effect.BLOCK, BlockCode.CONSENT_REQUIRED)
+
+    other_purpose = client(recipient, purpose="marketing", categories=["contact.phone"])
+    other_recipient = client(await affiliate(), categories=["contact.phone"])
+    for stranger in (other_purpose, other_recipient):
+        assert (await decide(engine, stranger, subject, "contact.phone")).effect is Effect.MASK
+
+
+async def test_p_share_1_client_lists_only_people_who_consented_to_it(
+    db: None, engine: ConsentEngine
+) -> None:
+    version = await policy()
+    recipient = await affiliate(purposes=["service", "marketing"])
+    consenting, withdrawn, silent, other_purpose = [await person() for _ in range(4)]
+    cancelled = await person(status=AccountStatus.CANCELLED)
+    await consent(consenting, recipient, ["contact.phone"], version)
+    await consent(cancelled, recipient, ["contact.phone"], version)
+    await consent(other_purpose, recipient, ["contact.phone"], version, purpose="marketing")
+    ended = await consent(withdrawn, recipient, ["contact.phone"], version)
+    ended.withdrawn_at = utcnow()
+    await ended.save()
+    assert silent.id not in await visible(engine, client(recipient))
+    assert await visible(engine, client(recipient)) == {consenting.id}
+
+
+async def test_p_share_2_purpose_change_ends_consent_and_clients_for_the_old_purpose(
+    db: None, engine: ConsentEngine
+) -> None:
+    version = await policy()
+    recipient = await affiliate(purposes=["service", "analytics"])
+    someone = await person()
+    given = await consent(someone, recipient, ["contact.phone"], version)
+    kept = await consent(someone, recipient, ["contact.phone"], version, purpose="analytics")
+    issued = await ApiClient.create(
+        affiliate=recipient, name="crm", purpose="service", token_hash="a" * 64
+    )
+    viewer = client(recipient)
+    assert (await decide(engine, viewer, Subject.of_account(someone), "contact.phone")).basis == (
+        f"consent:{given.id}"
+    )
+
+    await recipient.change_purposes(["analytics", "billing"])
+
+    await given.refresh_from_db()
+    await kept.refresh_from_db()
+    await issued.refresh_from_db()
+    assert given.withdrawn_at is not None
+    assert given.ended_reason == ConsentEnd.PURPOSE_CHANGED
+    assert kept.withdrawn_at is None
+    assert issued.revoked_at is not None
+    decision = await decide(engine, viewer, Subject.of_account(someone), "contact.phone")
+    assert decision.effect is Effect.MASK
+    assert await visible(engine, viewer) == set()
+
+
+async def test_p_share_2_client_purpose_must_be_one_of_its_recipients(db: None) -> None:
+    recipient = await affiliate(purposes=["service"])
+    with pytest.raises(ValueError, match="marketing"):
+        await ApiClient.create(
+            affiliate=recipient, name="crm", purpose="marketing", token_hash="b" * 64
+        )
+
+
+async def test_p_withdraw_1_withdrawal_counts_from_the_next_request(
+    db: None, engine: ConsentEngine
+) -> None:
+    version = await policy()
+    recipient = await affiliate()
+    someone = await person()
+    subject = Subject.of_account(someone)
+    given = await consent(someone, recipient, ["contact.phone"], version)
+    viewer = client(recipient)
+    before = engine.for_request(viewer)
+    await before.prepare([subject])
+    assert before.decide(subject, "contact.phone").effect is Effect.ALLOW
+
+    given.withdrawn_at = utcnow()
+    given.ended_reason = ConsentEnd.WITHDRAWN
+    await given.save()
+
+    assert (await decide(engine, viewer, subject, "contact.phone")).effect is Effect.MASK
+    assert await visible(engine, viewer) == set()
+    # The earlier request's decision stays what it was; nothing rewrites it.
+    assert before.decide(subject, "contact.phone").effect is Effect.ALLOW
+
+
+async def test_p_update_1_a_version_requiring_fresh_consent_retires_older_consents(
+    db: None, engine: ConsentEngine
+) -> None:
+    old = await policy("2022-06-07")
+    someone, renewed = await person(), await person()
+    recipient = await affiliate()
+    await consent(someone, recipient, ["contact.phone"], old)
+    viewer = client(recipient)
+    subject = Subject.of_account(someone)
+
+    # Announced but not yet in effect: old consents still count.
+    await policy("2026-12-01", NOW + timedelta(days=29), requires_fresh_consent=True)
+    assert (await decide(engine, viewer, subject, "contact.phone")).effect is Effect.ALLOW
+
+    fresh = await policy("2026-11-01", NOW - timedelta(days=1), requires_fresh_consent=True)
+    await consent(renewed, recipient, ["contact.phone"], fresh)
+    assert (await decide(engine, viewer, subject, "contact.phone")).effect is Effect.MASK
+    renewed_decision = await decide(engine, viewer, Subject.of_account(renewed), "contact.phone")
+    assert renewed_decision.effect is Effect.ALLOW
+    assert await visible(engine, viewer) == {renewed.id}
+
+
+async def test_p_update_1_a_version_without_fresh_consent_keeps_older_consents(
+    db: None, engine: ConsentEngine
+) -> None:
+    old = await policy("2022-06-07")
+    await policy("2026-11-01", NOW - timedelta(days=1))
+    someone = await person()
+    recipient = await affiliate()
+    await consent(someone, recipient, ["contact.phone"], old)
+    decision = await decide(engine, client(recipient), Subject.of_account(someone), "contact.phone")
+    assert decision.effect is Effect.ALLOW
+
+
+@pytest.mark.parametrize("region", ["HK", "MO", "TW", "US"])
+async def test_p_region_1_recipient_outside_mainland_china_gets_nothing(
+    db: None, engine: ConsentEngine, region: str
+) -> None:
+    version = await policy()
+    recipient = await affiliate(region=region)
+    someone = await person()
+    await consent(someone, recipient, PERSONAL, version)
+    viewer = client(recipient, categories=PERSONAL)
+    for category_id in PERSONAL:
+        decision = await decide(engine, viewer, Subject.of_account(someone), category_id)
+        assert (decision.effect, decision.code) == (Effect.BLOCK, BlockCode.FORBIDDEN)
+    assert await visible(engine, viewer) == set()
+
+
+async def test_p_disclose_1_anonymous_viewer_gets_no_personal_information(
+    db: None, engine: ConsentEngine
+) -> None:
+    someone = await person()
+    anonymous = Viewer(kind=ViewerKind.ANONYMOUS)
+    for category_id in catalogue():
+        decision = await decide(engine, anonymous, Subject.of_account(someone), category_id)
+        assert (decision.effect, decision.code) == (Effect.BLOCK, BlockCode.FORBIDDEN)
+    assert await visible(engine, anonymous) == set()
+
+
+async def test_p_dnt_1_no_third_party_or_marketing_access_under_do_not_track(
+    db: None, engine: ConsentEngine
+) -> None:
+    version = await policy()
+    third_party = await affiliate(kind=AffiliateKind.THIRD_PARTY)
+    own = await affiliate(purposes=["service", "marketing"])
+    someone = await person()
+    subject = Subject.of_account(someone)
+    for recipient, purpose in ((third_party, "service"), (own, "marketing"), (own, "service")):
+        await consent(someone, recipient, ["contact.phone"], version, purpose=purpose)
+
+    for recipient, purpose in ((third_party, "service"), (own, "marketing")):
+        tracked = client(recipient, purpose)
+        assert (await decide(engine, tracked, subject, "contact.phone")).effect is Effect.ALLOW
+        untracked = client(recipient, purpose, do_not_track=True)
+        decision = await decide(engine, untracked, subject, "contact.phone")
+        assert (decision.effect, decision.code) == (Effect.BLOCK, BlockCode.CONSENT_REQUIRED)
+    # The service an affiliate runs for the person is not optional processing.
+    necessary = client(own, "service", do_not_track=True)
+    assert (await decide(engine, necessary, subject, "contact.phone")).effect is Effect.ALLOW
+
+
+async def test_p_exempt_1_admin_reads_in_clear_only_what_a_live_grant_covers(
+    db: None, engine: ConsentEngine
+) -> None:
+    requester, approver, bystander = [await person(role=Role.ADMIN) for _ in range(3)]
+    someone = await person()
+    subject = Subject.of_account(someone)
+    grant = await legal_grant(requester, approver, someone, ["contact.phone"])
+
+    phone = await decide(engine, admin(requester), subject, "contact.phone")
+    assert (phone.effect, phone.basis) == (Effect.ALLOW, f"legal:{grant.id}")
+    assert (await decide(engine, admin(requester), subject, "contact.email")).effect is Effect.MASK
+    # The grant serves the admin who asked for it, no other.
+    for other in (approver, bystander):
+        assert (await decide(engine, admin(other), subject, "contact.phone")).effect is Effect.MASK
+    # Someone no longer an admin holds no legal basis.
+    demoted = Viewer(kind=ViewerKind.PERSON, account_id=requester.id)
+    assert (await decide(engine, demoted, subject, "contact.phone")).effect is Effect.MASK
+
+    set_clock(lambda: NOW + timedelta(days=31))
+    assert (await decide(engine, admin(requester), subject, "contact.phone")).effect is Effect.MASK
+    set_clock(lambda: NOW)
+    grant.revoked_at = NOW
+    await grant.save()
+    assert (await decide(engine, admin(requester), subject, "contact.phone")).effect is Effect.MASK
+
+
+async def test_p_exempt_1_grant_needs_an_approver_other_than_its_requester(db: None) -> None:
+    operator = await person(role=Role.ADMIN)
+    someone = await person()
+    with pytest.raises(ValueError, match="approver other than its requester"):
+        await legal_grant(operator, operator, someone, ["contact.phone"])
+    assert await LegalAccessGrant.all().count() == 0
+
+
+async def test_p_retain_2_cancelled_person_is_frozen_except_under_a_legal_grant(
+    db: None, engine: ConsentEngine
+) -> None:
+    version = await policy()
+    recipient = await affiliate()
+    requester, approver = await person(role=Role.ADMIN), await person(role=Role.ADMIN)
+    for status in (AccountStatus.CANCELLING, AccountStatus.CANCELLED):
+        gone = await person(status=status)
+        subject = Subject.of_account(gone)
+        await consent(gone, recipient, PERSONAL, version)
+        grant = await legal_grant(requester, approver, gone, ["contact.phone"])
+
+        for viewer in (client(recipient, categories=PERSONAL), admin(approver)):
+            decision = await decide(engine, viewer, subject, "contact.phone")
+            assert (decision.effect, decision.code) == (Effect.BLOCK, BlockCode.FORBIDDEN)
+        phone = await decide(engine, admin(requester), subject, "contact.phone")
+        assert (phone.effect, phone.basis) == (Effect.ALLOW, f"legal:{grant.id}")
+        email = await decide(engine, admin(requester), subject, "contact.email")
+        assert (email.effect, email.code) == (Effect.BLOCK, BlockCode.FORBIDDEN)
+        assert gone.id not in await visible(engine, client(recipient))
+
+
+async def test_p_sec_2_password_is_never_readable_not_even_by_owner_or_legal_grant(
+    db: None, engine: ConsentEngine
+) -> None:
+    requester, approver = await person(role=Role.ADMIN), await person(role=Role.ADMIN)
+    someone = await person()
+    await legal_grant(requester, approver, someone, ["credential.password"])
+    subject = Subject.of_account(someone)
+    for viewer in (Viewer(kind=ViewerKind.PERSON, account_id=someone.id), admin(requester)):
+        decision = await decide(engine, viewer, subject, "credential.password")
+        assert (decision.effect, decision.code) == (Effect.BLOCK, BlockCode.FORBIDDEN)
