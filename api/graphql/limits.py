@@ -73,9 +73,9 @@ class QueryLimits:
     max_aliases: int = 15
     max_directives: int = 50
     max_tokens: int = 1000
-    # graphql-armor has no such limit. Ten covers the widest screen of the portal (account,
-    # orders, reservations, consents, policy, contact) with room to spare, while bounding how
-    # many independent root resolvers, and mutations, one request can fan out to.
+    # graphql-armor has no such limit. A screen of the portal needs a handful of root fields
+    # (account, orders, reservations, consents, policy, contact); ten leaves room for that while
+    # bounding how many independent root resolvers, or mutations, one request fans out to.
     max_root_fields: int = 10
     max_cost: int = 5000
     default_page_size: int = 20
