@@ -2,9 +2,11 @@
 set), the real ASGI app over httpx, and small helpers to call GraphQL as someone."""
 
 import base64
+import logging
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -14,6 +16,7 @@ import pytest
 from tortoise.context import TortoiseContext
 from tortoise.contrib.test import tortoise_test_context
 
+from api.admins import create_admin
 from api.app import create_app
 from api.settings import Settings
 from models import MODEL_MODULES
@@ -99,6 +102,9 @@ async def gql(
 REGISTER = """
 mutation($input: RegisterInput!) { register(input: $input) { id phone name email company } }
 """
+PLACE_ORDER = """
+mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }
+"""
 LOGIN = """
 mutation($input: LoginInput!) { login(input: $input) { token account { id name } } }
 """
@@ -129,3 +135,53 @@ async def sign_in(client: httpx.AsyncClient, n: int = 0, **overrides: str) -> st
     )
     assert not result.get("errors"), result
     return result.data["login"]["token"]
+
+
+ADMIN = {
+    "phone": "13800000001",
+    "email": "admin@example.com",
+    "name": "管理员",
+    "company": "示例通信有限公司",
+    "password": "admin password 1",
+}
+
+
+async def admin_token(client: httpx.AsyncClient, settings: Settings) -> str:
+    """Admins are made on the command line, never through the API: do what it does."""
+    await create_admin(
+        settings,
+        ADMIN["phone"],
+        ADMIN["email"],
+        ADMIN["name"],
+        ADMIN["company"],
+        ADMIN["password"],
+    )
+    result = await gql(
+        client, LOGIN, {"input": {"login": ADMIN["phone"], "password": ADMIN["password"]}}
+    )
+    return result.data["login"]["token"]
+
+
+class StatementCounter(logging.Handler):
+    """Counts the SQL statements Tortoise sends (it logs each one at DEBUG)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.statements: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.statements.append(record.getMessage())
+
+
+@contextmanager
+def counting_statements() -> Iterator[StatementCounter]:
+    logger = logging.getLogger("tortoise.db_client")
+    counter = StatementCounter()
+    previous = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(counter)
+    try:
+        yield counter
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(previous)
