@@ -91,8 +91,11 @@ async def append_events(events: list[dict[str, Any]]) -> None:
     async with in_transaction():
         head = await AuditChainHead.filter(id=HEAD_ID).select_for_update().first()
         if head is None:
-            # The first append ever; a concurrent first append fails on the primary key.
-            head = await AuditChainHead.create(id=HEAD_ID, last_hash=GENESIS_HASH)
+            # The first append ever: a concurrent first append may be creating the head too.
+            await AuditChainHead.bulk_create(
+                [AuditChainHead(id=HEAD_ID, last_hash=GENESIS_HASH)], ignore_conflicts=True
+            )
+            head = await AuditChainHead.filter(id=HEAD_ID).select_for_update().get()
         prev_hash = head.last_hash
         rows = []
         for event in events:

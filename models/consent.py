@@ -67,6 +67,8 @@ class PolicyVersion(Model):
     controller = fields.CharField(max_length=128)
     contact_phone = fields.CharField(max_length=32)
     contact_email = fields.CharField(max_length=254)
+    # The policy names two: where the company is registered, and where to write to it.
+    registered_address = fields.CharField(max_length=255)
     contact_address = fields.CharField(max_length=255)
 
     class Meta:

@@ -1,9 +1,12 @@
 """The consent engine and its built-in plugins, on an in-memory database (no HTTP, no GraphQL)."""
 
 import logging
+import os
+import uuid
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from importlib.metadata import EntryPoint, EntryPoints
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from tortoise.contrib.test import tortoise_test_context
@@ -32,9 +35,17 @@ from plugins.registry import DEFAULT_PLUGINS, build_plugins
 from plugins.subject import Subject
 from plugins.viewer import ClientScope, Viewer, ViewerKind
 
-MODULES = [*MODEL_MODULES, "models.consent", "models.audit"]
+MODULES = list(dict.fromkeys([*MODEL_MODULES, "models.consent", "models.audit"]))
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 PERSONAL = sorted(set(catalogue()) - {"credential.password"})
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+def database_url() -> str:
+    if not POSTGRES_URL:
+        return "sqlite://:memory:"
+    parts = urlsplit(POSTGRES_URL)
+    return urlunsplit(parts._replace(path=f"/consentql_test_{uuid.uuid4().hex[:12]}"))
 
 
 @pytest.fixture
@@ -42,8 +53,12 @@ async def db() -> AsyncIterator[None]:
     keyring.install(keyring.Keyring.from_master_key(b"k" * 32))
     set_clock(lambda: NOW)
     try:
-        async with tortoise_test_context(MODULES):
+        async with tortoise_test_context(MODULES, db_url=database_url()) as context:
             yield
+            if POSTGRES_URL:
+                connection = context.db()
+                await connection.close()
+                await connection.db_delete()
     finally:
         set_clock()
 
@@ -73,8 +88,9 @@ async def policy(
         summary="",
         controller="consentql",
         contact_phone="400-1100-868",
-        contact_email="privacy@example.com",
-        contact_address="北京",
+        contact_email="zqservice@chinamobile.com",
+        registered_address="北京市东城区后永康胡同 17 号 106A 室",
+        contact_address="北京市海淀区知春路北航致真大厦 政企能力支撑部 (收)",
         **extra,
     )
 
@@ -161,6 +177,16 @@ async def legal_grant(
         expires_at=NOW + timedelta(days=30),
         **extra,
     )
+
+
+async def test_p_contact_1_current_policy_is_the_latest_in_effect(db: None) -> None:
+    assert await PolicyVersion.current() is None
+    first = await policy("2022-06-07")
+    await policy("2027-01-01", NOW + timedelta(days=60))
+    current = await PolicyVersion.current()
+    assert current is not None
+    assert (current.id, current.contact_phone) == (first.id, "400-1100-868")
+    assert current.digest == text_digest("2022-06-07")
 
 
 # --- Combining rule -------------------------------------------------------------------------

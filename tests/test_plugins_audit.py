@@ -1,6 +1,11 @@
 """P-SEC-5: the audit log is append-only and hash-chained; verify names the first broken link."""
 
+import asyncio
+import os
+import uuid
 from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from tortoise import connections
@@ -10,13 +15,34 @@ from tortoise.exceptions import IntegrityError
 from models import MODEL_MODULES
 from models.audit import GENESIS_HASH, AuditEvent, append_events, verify_chain
 
-MODULES = [*MODEL_MODULES, "models.consent", "models.audit"]
+MODULES = list(dict.fromkeys([*MODEL_MODULES, "models.consent", "models.audit"]))
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+def database_url() -> str:
+    if not POSTGRES_URL:
+        return "sqlite://:memory:"
+    parts = urlsplit(POSTGRES_URL)
+    return urlunsplit(parts._replace(path=f"/consentql_test_{uuid.uuid4().hex[:12]}"))
 
 
 @pytest.fixture
 async def db() -> AsyncIterator[None]:
-    async with tortoise_test_context(MODULES):
+    async with tortoise_test_context(MODULES, db_url=database_url()) as context:
         yield
+        if POSTGRES_URL:
+            connection = context.db()
+            await connection.close()
+            await connection.db_delete()
+
+
+async def raw(sql: str, *values: Any) -> None:
+    """Tampering as someone with database access would: behind the ORM's back."""
+    connection = connections.get("default")
+    if connection.capabilities.dialect == "postgres":
+        for number in range(1, len(values) + 1):
+            sql = sql.replace("?", f"${number}", 1)
+    await connection.execute_query(sql, list(values))
 
 
 def read(subject: str, **extra: object) -> dict[str, object]:
@@ -54,9 +80,10 @@ async def test_p_sec_5_audit_chain_empty_log_verifies(db: None) -> None:
 async def test_p_sec_5_audit_chain_detects_a_tampered_row(db: None) -> None:
     await append_events([read("account:1"), read("account:2"), read("account:3")])
     second = (await AuditEvent.all().order_by("id"))[1]
-    await connections.get("default").execute_query(
+    await raw(
         "UPDATE audit_event SET categories_clear = ? WHERE id = ?",
-        ['["contact.phone","contact.email"]', second.id],
+        '["contact.phone","contact.email"]',
+        second.id,
     )
     assert await verify_chain() == second.id
 
@@ -64,18 +91,14 @@ async def test_p_sec_5_audit_chain_detects_a_tampered_row(db: None) -> None:
 async def test_p_sec_5_audit_chain_detects_a_removed_row(db: None) -> None:
     await append_events([read("account:1"), read("account:2"), read("account:3")])
     _, second, third = await AuditEvent.all().order_by("id")
-    await connections.get("default").execute_query(
-        "DELETE FROM audit_event WHERE id = ?", [second.id]
-    )
+    await raw("DELETE FROM audit_event WHERE id = ?", second.id)
     assert await verify_chain() == third.id
 
 
 async def test_p_sec_5_audit_chain_detects_a_cut_off_tail(db: None) -> None:
     await append_events([read("account:1"), read("account:2")])
     first, second = await AuditEvent.all().order_by("id")
-    await connections.get("default").execute_query(
-        "DELETE FROM audit_event WHERE id = ?", [second.id]
-    )
+    await raw("DELETE FROM audit_event WHERE id = ?", second.id)
     assert await verify_chain() == first.id
 
 
@@ -90,3 +113,12 @@ async def test_p_sec_5_audit_chain_refuses_a_fork(db: None) -> None:
             prev_hash=first.prev_hash,
             hash="f" * 64,
         )
+
+
+async def test_p_sec_5_audit_chain_stays_one_chain_under_concurrent_appends(db: None) -> None:
+    """On PostgreSQL each append runs on its own pooled connection: the chain head's row lock
+    makes them queue instead of chaining two events from the same predecessor."""
+    batches = [[read(f"account:{i}"), read(f"reservation:{i}")] for i in range(20)]
+    await asyncio.gather(*(append_events(batch) for batch in batches))
+    assert await AuditEvent.all().count() == 40
+    assert await verify_chain() is None
