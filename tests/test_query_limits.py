@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import strawberry
 from graphql import get_introspection_query
+from strawberry.extensions import ParserCache
 from strawberry.types import ExecutionContext
 
 from api.graphql.introspection import INTROSPECTION_DISABLED, introspection_extension
@@ -197,6 +198,16 @@ async def test_p_sec_4_more_than_a_thousand_tokens_are_refused_before_parsing() 
     # graphql-core's OverlappingFieldsCanBeMergedRule gives up, hence the two names.)
     assert await codes("{ item { " + "id name " * 497 + "id } }") == []
     result = await run("{ item { " + "id name " * 498 + "} }")
+    assert [error.formatted for error in result.errors] == [
+        {"message": "query has too many tokens", "extensions": {"code": TOO_MANY_TOKENS}}
+    ]
+
+
+async def test_p_sec_4_tokens_are_refused_with_a_code_under_the_parser_cache() -> None:
+    schema = strawberry.Schema(
+        Query, extensions=[lambda: ParserCache(maxsize=8), *limit_extensions(QueryLimits())]
+    )
+    result = await run("{ item { " + "id name " * 600 + "} }", schema)
     assert [error.formatted for error in result.errors] == [
         {"message": "query has too many tokens", "extensions": {"code": TOO_MANY_TOKENS}}
     ]

@@ -92,8 +92,8 @@ def limit_extensions(limits: QueryLimits) -> list[Callable[[], SchemaExtension]]
 class QueryLimiter(SchemaExtension):
     """Bounds the parser by `max_tokens` and adds the per-operation limit rule to validation.
 
-    Do not combine with Strawberry's `ValidationCache`: it would reuse a verdict reached for one
-    request's variables on another request with larger pages.
+    `ValidationCache` gains nothing alongside: the rule is built per request (it holds the
+    request's variables), so the cache never hits.
     """
 
     def __init__(self, limits: QueryLimits) -> None:
@@ -108,24 +108,29 @@ class QueryLimiter(SchemaExtension):
             *context.validation_rules,
             _operation_limits_rule(self.limits, variables),
         )
-        yield
+        try:
+            yield
+        except GraphQLError as error:
+            # ParserCache parses inside its own hook, so there the parser's refusal is raised
+            # out of the operation instead of being returned.
+            self._label_if_too_long(error)
+            raise
 
     def on_parse(self) -> Iterator[None]:
         yield
         context = self.execution_context
-        errors = context.pre_execution_errors
-        if (
-            context.graphql_document is None
-            and errors
-            and context.query is not None
-            and _exceeds_token_limit(context.query, self.limits.max_tokens)
-        ):
-            # Strawberry already handed this error object to the response, so it is relabelled
-            # in place. Its location would tell where the count ran out, so it goes too.
-            error = errors[0]
-            error.message = _message(TOO_MANY_TOKENS, None, self.limits.max_tokens, self.limits)
-            error.extensions = {"code": TOO_MANY_TOKENS}
-            error.locations = error.positions = error.nodes = error.source = None
+        if context.graphql_document is None and context.pre_execution_errors:
+            self._label_if_too_long(context.pre_execution_errors[0])
+
+    def _label_if_too_long(self, error: GraphQLError) -> None:
+        query = self.execution_context.query
+        if query is None or not _exceeds_token_limit(query, self.limits.max_tokens):
+            return
+        # Strawberry already handed this error object to the response, so it is relabelled in
+        # place. Its location would tell where the count ran out, so that goes too.
+        error.message = _message(TOO_MANY_TOKENS, None, self.limits.max_tokens, self.limits)
+        error.extensions = {"code": TOO_MANY_TOKENS}
+        error.locations = error.positions = error.nodes = error.source = None
 
 
 def _exceeds_token_limit(query: str, limit: int) -> bool:
