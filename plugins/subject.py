@@ -31,5 +31,8 @@ class Subject:
     @classmethod
     def of_reservation(cls, reservation: Reservation, account: Account | None) -> "Subject":
         """`account` is the reservation's account, loaded by the caller (None without one)."""
+        if reservation.account_id != (account.id if account is not None else None):
+            # A wrong or missing owner would decide the reservation as someone else's.
+            raise ValueError(f"reservation:{reservation.id} does not belong to the given account")
         frozen = account is not None and account.status in FROZEN_STATUSES
         return cls("reservation", reservation.id, reservation.account_id, frozen)

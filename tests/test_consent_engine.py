@@ -26,6 +26,7 @@ from models.consent import (
     text_digest,
 )
 from models.keys import DataKey
+from models.reservations import Reservation
 from plugins import registry
 from plugins.base import BasePlugin
 from plugins.categories import DataCategory, catalogue
@@ -617,9 +618,12 @@ async def test_p_dnt_1_no_third_party_or_marketing_access_under_do_not_track(
         untracked = client(recipient, purpose, do_not_track=True)
         decision = await decide(engine, untracked, subject, "contact.phone")
         assert (decision.effect, decision.code) == (Effect.BLOCK, BlockCode.CONSENT_REQUIRED)
+        assert await visible(engine, tracked) == {someone.id}
+        assert await visible(engine, untracked) == set()
     # The service an affiliate runs for the person is not optional processing.
     necessary = client(own, "service", do_not_track=True)
     assert (await decide(engine, necessary, subject, "contact.phone")).effect is Effect.ALLOW
+    assert await visible(engine, necessary) == {someone.id}
 
 
 async def test_p_exempt_1_admin_reads_in_clear_only_what_a_live_grant_covers(
@@ -688,3 +692,24 @@ async def test_p_sec_2_password_is_never_readable_not_even_by_owner_or_legal_gra
     for viewer in (Viewer(kind=ViewerKind.PERSON, account_id=someone.id), admin(requester)):
         decision = await decide(engine, viewer, subject, "credential.password")
         assert (decision.effect, decision.code) == (Effect.BLOCK, BlockCode.FORBIDDEN)
+
+
+async def test_reservation_subject_refuses_an_owner_that_is_not_its_account(db: None) -> None:
+    owner, other = await person(), await person()
+    reservation = await Reservation.create(
+        account=owner,
+        data_key=await DataKey.issue(),
+        product="5G",
+        name="张三",
+        province="广东省",
+        city="深圳市",
+    )
+    cancelled = await person(status=AccountStatus.CANCELLED)
+    assert Subject.of_reservation(reservation, owner) == Subject(
+        "reservation", reservation.id, owner.id, frozen=False
+    )
+    for wrong in (other, cancelled, None):
+        with pytest.raises(ValueError, match="does not belong"):
+            Subject.of_reservation(reservation, wrong)
+    reservation.account_id = cancelled.id
+    assert Subject.of_reservation(reservation, cancelled).frozen

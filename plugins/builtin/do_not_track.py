@@ -1,11 +1,14 @@
 """P-DNT-1: with Do Not Track (or GPC) on the request, no optional processing runs.
 
 Sharing with a third party and marketing are the optional processing an API client can do; the
-code says consent is what would be needed, not that it is impossible.
+code says consent is what would be needed, not that it is impossible. Such a client does not even
+list who consented: the list itself would be processing for it.
 """
 
+from tortoise.expressions import Q
+
 from models.consent import AffiliateKind
-from plugins.base import BasePlugin
+from plugins.base import NOBODY, BasePlugin
 from plugins.categories import DataCategory
 from plugins.decision import ABSTAIN, BlockCode, Vote
 from plugins.subject import Subject
@@ -29,3 +32,6 @@ class DoNotTrackPlugin(BasePlugin):
         if viewer.do_not_track and optional_processing(viewer):
             return DO_NOT_TRACK
         return ABSTAIN
+
+    def visible_accounts(self, viewer: Viewer) -> Q | None:
+        return NOBODY if viewer.do_not_track and optional_processing(viewer) else None
