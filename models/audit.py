@@ -87,6 +87,10 @@ async def append_events(events: list[dict[str, Any]]) -> None:
     """Append events (keyword arguments of `AuditEvent` without the hashes) in one insert."""
     if not events:
         return
+    for event in events:
+        if unknown := set(event) - set(HASHED_FIELDS):
+            # Anything not hashed must not be stored either, or it could change unnoticed.
+            raise ValueError(f"not audit event fields: {sorted(unknown)}")
     created_at = utcnow()
     async with in_transaction():
         head = await AuditChainHead.filter(id=HEAD_ID).select_for_update().first()

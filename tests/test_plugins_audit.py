@@ -122,3 +122,9 @@ async def test_p_sec_5_audit_chain_stays_one_chain_under_concurrent_appends(db: 
     await asyncio.gather(*(append_events(batch) for batch in batches))
     assert await AuditEvent.all().count() == 40
     assert await verify_chain() is None
+
+
+async def test_p_sec_5_audit_event_refuses_fields_the_hash_would_not_cover(db: None) -> None:
+    with pytest.raises(ValueError, match="hash"):
+        await append_events([read("account:1", hash="0" * 64)])
+    assert await AuditEvent.all().count() == 0
