@@ -111,7 +111,8 @@ class RequestDecisions:
             combined &= q
         return combined
 
-    def mask(self, category_id: str, value: object) -> str | None:
+    def mask(self, category_id: str, value: object) -> object:
+        """What a MASK decision shows of `value` (see `masking.apply`)."""
         if value is None:
             return None
         return masking.apply(self._catalogue[category_id].mask, value)

@@ -1,7 +1,9 @@
 """Mask strategies by name: what a viewer sees of a value it may know of but not read (P-SEC-1).
 
 Pure functions of one string. None of them raises: input they cannot make sense of comes back
-fully redacted, since a half-understood value is the likeliest to leak.
+fully redacted, since a half-understood value is the likeliest to leak. A value that is not text
+(a time, a flag, a status) has no partial form: masked, it is withheld (None), except under
+`none`, the strategy of categories that stand for rows, which shows it.
 """
 
 import ipaddress
@@ -113,6 +115,7 @@ def unchanged(value: str) -> str:
     return value
 
 
+UNCHANGED = "none"
 STRATEGIES: dict[str, Callable[[str], str]] = {
     "phone": phone,
     "email": email,
@@ -122,12 +125,14 @@ STRATEGIES: dict[str, Callable[[str], str]] = {
     "region": region,
     "company": company,
     "redact": redact,
-    "none": unchanged,
+    UNCHANGED: unchanged,
 }
 
 
-def apply(strategy: str, value: object) -> str:
-    """The masked form of `value`; anything that is not a string is redacted whole."""
+def apply(strategy: str, value: object) -> object:
+    """The masked form of `value`: a string for a string, None for anything else but `none`."""
+    if strategy == UNCHANGED:
+        return value
     if not isinstance(value, str):
-        return REDACTED
+        return None
     return STRATEGIES[strategy](value)

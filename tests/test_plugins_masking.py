@@ -1,5 +1,7 @@
 """Mask strategies and the data-category catalogue (P-SEC-1, P-RETAIN-1)."""
 
+from datetime import UTC, datetime
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -19,6 +21,7 @@ REQUIRED = {
     "device.info",
     "activity.orders",
     "activity.reservations",
+    "activity.logins",
     "credential.password",
 }
 
@@ -60,9 +63,16 @@ def test_p_sec_1_masks(strategy: str, value: str, masked: str) -> None:
     assert masking.apply(strategy, value) == masked
 
 
-@pytest.mark.parametrize("strategy", sorted(masking.STRATEGIES))
-def test_p_sec_1_masks_redact_what_is_not_a_string(strategy: str) -> None:
-    assert masking.apply(strategy, 42) == masking.REDACTED
+@pytest.mark.parametrize("strategy", sorted(set(masking.STRATEGIES) - {"none"}))
+def test_p_sec_1_masks_withhold_what_is_not_text(strategy: str) -> None:
+    assert masking.apply(strategy, datetime(2026, 11, 2, tzinfo=UTC)) is None
+    assert masking.apply(strategy, True) is None
+
+
+def test_rows_masked_with_none_show_their_typed_values() -> None:
+    moment = datetime(2026, 11, 2, tzinfo=UTC)
+    assert masking.apply("none", moment) is moment
+    assert masking.apply("none", False) is False
 
 
 @pytest.mark.parametrize("strategy", sorted(set(masking.STRATEGIES) - {"none"}))
