@@ -7,7 +7,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -16,8 +16,9 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from api.auth.identify import identify
 from api.database import prepare_storage, tortoise_config
+from api.graphiql import graphiql_response, static_routes
 from api.graphql.context import RequestContext
-from api.graphql.schema import schema
+from api.graphql.schema import build_schema
 from api.middleware import BodyLimit, RequestId
 from api.services import Services
 from api.settings import Settings
@@ -25,8 +26,12 @@ from api.settings import Settings
 
 class ConsentQLGraphQL(GraphQL[RequestContext, None]):
     def __init__(self, services: Services, **options: Any) -> None:
-        super().__init__(schema, **options)
+        super().__init__(build_schema(services.settings), **options)
         self.services = services
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        # Strawberry's page loads its scripts from a CDN; ours come from this app (intranets).
+        return graphiql_response()
 
     async def get_context(  # type: ignore[override]
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -71,6 +76,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", health, methods=["GET"]),
+            *static_routes(),
         ],
         middleware=[
             Middleware(RequestId),

@@ -18,9 +18,9 @@ SCHEMA_FILE = Path("schema.graphql")
 
 
 async def with_database(settings: Settings, work: Callable[[], Awaitable[int]]) -> int:
-    await migrate(settings)
-    await Tortoise.init(config=tortoise_config(settings.resolved_database_url))
     try:
+        await migrate(settings)
+        await Tortoise.init(config=tortoise_config(settings.resolved_database_url))
         return await work()
     finally:
         await Tortoise.close_connections()
@@ -62,12 +62,12 @@ async def create_admin(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def export_schema(_: Settings, args: argparse.Namespace) -> int:
+def export_schema(settings: Settings, args: argparse.Namespace) -> int:
     from strawberry.printer import print_schema
 
-    from api.graphql.schema import schema
+    from api.graphql.schema import build_schema
 
-    Path(args.output).write_text(print_schema(schema) + "\n", encoding="utf-8")
+    Path(args.output).write_text(print_schema(build_schema(settings)) + "\n", encoding="utf-8")
     print(f"Wrote {args.output}")
     return 0
 

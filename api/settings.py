@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 4
     max_body_bytes: int = 256 * 1024
+    # Query limits (P-SEC-4): graphql-armor's defaults or stricter.
+    query_max_depth: int = 6
+    query_max_aliases: int = 15
+    query_max_cost: int = 5000
     plugins: list[str] = Field(default_factory=list)
     consent_enforcement: bool = True
 

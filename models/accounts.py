@@ -82,7 +82,7 @@ class Session(Model):
 
 
 class LoginRecord(Model):
-    """Every sign-in attempt (P-COLLECT-2); the password is never stored, only verified."""
+    """Every sign-in attempt (P-COLLECT-2): the password is never stored, only verified."""
 
     id = fields.IntField(primary_key=True)
     account = fields.ForeignKeyField(

@@ -124,7 +124,11 @@ class Affiliate(Model):
 
 
 class ApiClient(Model):
-    """A recipient's credential, bound to one of its purposes (P-SHARE-2); token kept hashed."""
+    """A recipient's credential, bound to one of its purposes (P-SHARE-2), its token hashed.
+
+    (No semicolon in a model docstring's first line: it becomes an SQL comment, and Tortoise's
+    SQLite migrator splits statements on semicolons.)
+    """
 
     id = fields.IntField(primary_key=True)
     affiliate = fields.ForeignKeyField("models.Affiliate", related_name="clients")

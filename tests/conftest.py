@@ -36,7 +36,7 @@ def fresh_database_url() -> str:
     return urlunsplit(parts._replace(path=f"/consentql_test_{uuid.uuid4().hex[:12]}"))
 
 
-def test_settings(data_dir: Path, **overrides: Any) -> Settings:
+def make_settings(data_dir: Path, **overrides: Any) -> Settings:
     # Cheap argon2 parameters: tests measure behaviour, not hashing cost.
     values: dict[str, Any] = {
         "data_dir": data_dir,
@@ -61,7 +61,7 @@ async def db() -> AsyncIterator[TortoiseContext]:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return test_settings(tmp_path)
+    return make_settings(tmp_path)
 
 
 @pytest.fixture

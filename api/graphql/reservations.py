@@ -121,7 +121,6 @@ class ReservationMutations:
             reservation = (
                 await Reservation.filter(id=parse_id(id, "reservation"), account_id=owner.id)
                 .select_for_update()
-                .select_related("data_key")
                 .first()
             )
             if reservation is None:
@@ -130,6 +129,7 @@ class ReservationMutations:
                 raise ApiError(ErrorCode.CONFLICT, "the reservation is already cancelled")
             reservation.status = ReservationStatus.CANCELLED
             await reservation.save(update_fields=["status"])
+            await reservation.fetch_related("data_key")
         subject = Subject.of_reservation(reservation, owner)
         await info.context.decisions.prepare([subject])
         return ReservationNode(row=reservation, subject=subject)

@@ -1,16 +1,22 @@
-"""The schema, composed from the per-domain modules."""
+"""The schema, composed from the per-domain modules, with the guards configuration asks for."""
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+from strawberry.extensions import MaskErrors, ParserCache
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from api.errors import ApiError
 from api.graphql.accounts import AccountMutations, AccountQueries
 from api.graphql.auth import AuthMutations
 from api.graphql.consent_report import ConsentReport
+from api.graphql.introspection import introspection_extension
+from api.graphql.limits import QueryLimits, limit_extensions
 from api.graphql.orders import OrderMutations, OrderQueries
 from api.graphql.reservations import ReservationMutations, ReservationQueries
+from api.graphql.suggestions import suggestions_extension
+from api.settings import Settings
+from plugins.viewer import ViewerKind
 
 Query = merge_types("Query", (AccountQueries, OrderQueries, ReservationQueries))
 Mutation = merge_types(
@@ -25,17 +31,34 @@ def is_unexpected(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, (ApiError, GraphQLError))
 
 
-def build_schema() -> strawberry.Schema:
+def is_signed_in(execution: ExecutionContext) -> bool:
+    return execution.context.viewer.kind is not ViewerKind.ANONYMOUS
+
+
+def is_admin(execution: ExecutionContext) -> bool:
+    return execution.context.viewer.kind is ViewerKind.ADMIN
+
+
+def query_limits(settings: Settings) -> QueryLimits:
+    return QueryLimits(
+        max_depth=settings.query_max_depth,
+        max_aliases=settings.query_max_aliases,
+        max_cost=settings.query_max_cost,
+        echo_limits=not settings.production,
+    )
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    # No ValidationCache: the limit and introspection rules depend on the request.
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         extensions=[
             lambda: MaskErrors(should_mask_error=is_unexpected),
             lambda: ParserCache(maxsize=256),
-            lambda: ValidationCache(maxsize=256),
+            *limit_extensions(query_limits(settings)),
+            introspection_extension(production=settings.production, is_signed_in=is_signed_in),
+            suggestions_extension(is_admin),
             ConsentReport,
         ],
     )
-
-
-schema = build_schema()
