@@ -1,0 +1,84 @@
+"""The committed SDL, the layer rule, and every personal field carrying a data category."""
+
+import ast
+from pathlib import Path
+
+from graphql import GraphQLObjectType
+from strawberry.printer import print_schema
+
+from api.graphql.personal import CATEGORY_KEY
+from api.graphql.schema import build_schema
+from api.settings import Settings
+from plugins.categories import catalogue
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = build_schema(Settings())
+
+# Types that hold a person's data; each of their fields passes the consent engine (P-SEC-3).
+PERSONAL_TYPES = {"Account", "Reservation", "LoginRecord", "DeviceLog", "Order"}
+# Fields of those types that are not personal, and why.
+NOT_PERSONAL = {
+    "id": "an opaque row number",
+    "role": "operational: what the account may do",
+    "status": "operational on Account: whether it may sign in",
+    "createdAt": "operational on Account: when the row was made",
+    "orders": "a list; its rows are checked field by field",
+    "reservations": "a list; its rows are checked field by field",
+    "loginRecords": "a list; its rows are checked field by field",
+    "deviceLogs": "a list; its rows are checked field by field",
+}
+OPERATIONAL_ON_ACCOUNT_ONLY = {"status", "createdAt"}
+
+
+def test_schema_graphql_is_exported_from_code():
+    committed = (ROOT / "schema.graphql").read_text(encoding="utf-8")
+    assert committed == print_schema(SCHEMA) + "\n", "run `consentql export-schema` and commit"
+
+
+def test_p_sec_3_every_field_of_a_personal_type_names_a_data_category():
+    known = set(catalogue())
+    missing = []
+    for type_definition in SCHEMA.schema_converter.type_map.values():
+        definition = type_definition.definition
+        name = getattr(definition, "name", None)
+        if name not in PERSONAL_TYPES:
+            continue
+        for field in definition.fields:
+            graphql_name = SCHEMA.config.name_converter.get_graphql_name(field)
+            category = field.metadata.get(CATEGORY_KEY) if field.metadata else None
+            exempt = graphql_name in NOT_PERSONAL and (
+                name == "Account" or graphql_name not in OPERATIONAL_ON_ACCOUNT_ONLY
+            )
+            if category is None and not exempt:
+                missing.append(f"{name}.{graphql_name}")
+            if category is not None:
+                assert category in known, f"{name}.{graphql_name}: unknown category {category}"
+    assert not missing, f"personal fields without a data category: {missing}"
+
+
+def test_no_field_anywhere_returns_a_password_or_its_hash():
+    """Inputs may take a password and a mutation may change one; no output field holds one."""
+    for type_name, graphql_type in SCHEMA._schema.type_map.items():
+        if not isinstance(graphql_type, GraphQLObjectType) or type_name == "Mutation":
+            continue
+        for field_name in graphql_type.fields:
+            assert "password" not in field_name.lower(), f"{type_name}.{field_name}"
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_layers_point_one_way():
+    forbidden = {"models": {"api", "plugins"}, "plugins": {"api"}}
+    for layer, banned in forbidden.items():
+        for path in (ROOT / layer).rglob("*.py"):
+            wrong = imported_modules(path) & banned
+            assert not wrong, f"{path.relative_to(ROOT)} imports {wrong}"
