@@ -191,9 +191,14 @@ class LegalAccessGrant(Model):
     requested_by = fields.ForeignKeyField(
         "models.Account", related_name="legal_grants_requested", on_delete=fields.RESTRICT
     )
+    # None until a second admin approves: a requested grant permits nothing before that.
     approved_by = fields.ForeignKeyField(
-        "models.Account", related_name="legal_grants_approved", on_delete=fields.RESTRICT
+        "models.Account",
+        related_name="legal_grants_approved",
+        null=True,
+        on_delete=fields.RESTRICT,
     )
+    approved_at = fields.DatetimeField(null=True)
     subject = fields.ForeignKeyField("models.Account", related_name="legal_grants")
     categories = fields.JSONField[list[str]](default=list)
     expires_at = fields.DatetimeField(db_index=True)
@@ -205,10 +210,10 @@ class LegalAccessGrant(Model):
 
     async def save(self, *args: Any, **kwargs: Any) -> None:
         # Four eyes: nobody approves their own request, however the row is written.
-        if self.requested_by_id == self.approved_by_id:
+        if self.approved_by_id is not None and self.requested_by_id == self.approved_by_id:
             raise ValueError("a legal-access grant needs an approver other than its requester")
         await super().save(*args, **kwargs)
 
     @staticmethod
     def live() -> Q:
-        return Q(revoked_at=None, expires_at__gt=utcnow())
+        return Q(revoked_at=None, approved_by_id__isnull=False, expires_at__gt=utcnow())
