@@ -1,6 +1,8 @@
 """Accounts: the person themself (`me`, P-RIGHTS-1), and lists for admins and API clients."""
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Any
 
 import strawberry
 from tortoise.exceptions import IntegrityError
@@ -16,14 +18,13 @@ from api.graphql.activity import (
 )
 from api.graphql.context import Info, RequestContext
 from api.graphql.ids import parse_id
+from api.graphql.nodes import RowNode
 from api.graphql.orders import OrderNode, order_connection
 from api.graphql.pagination import Connection, connection, newest_first, page_size
 from api.graphql.personal import personal
 from api.graphql.reservations import ReservationNode, reservation_connection
 from api.validation import email_address, mainland_mobile, text
-from models.accounts import Account, AccountStatus, DeviceLog, LoginRecord, Role
-from models.orders import Order
-from models.reservations import Reservation
+from models.accounts import Account, AccountStatus, Role
 from plugins.subject import Subject
 from plugins.viewer import ViewerKind
 
@@ -33,15 +34,26 @@ RoleEnum = strawberry.enum(Role, name="Role")
 AccountStatusEnum = strawberry.enum(AccountStatus, name="AccountStatus")
 
 
+def nested(
+    loader: str,
+    node: type,
+    build: Callable[[RequestContext, list[Any], Account, int | None], Awaitable[Any]],
+) -> Any:
+    """A list under an account, loaded for every account of the page in one statement."""
+
+    async def resolve(
+        root: "AccountNode", info: Info, first: int | None = None, after: str | None = None
+    ) -> Any:
+        key = (root.row.id, page_size(first) + 1, after)
+        rows = await getattr(info.context.loaders, loader).load(key)
+        return await build(info.context, rows, root.row, first)
+
+    resolve.__annotations__["return"] = Connection[node]  # type: ignore[valid-type]
+    return strawberry.field(resolver=resolve)
+
+
 @strawberry.type(name="Account")
-class AccountNode:
-    row: strawberry.Private[Account]
-    subject: strawberry.Private[Subject]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.row.id))
-
+class AccountNode(RowNode):
     phone = personal("contact.phone", lambda node: node.row.phone(), str)
     email = personal("contact.email", lambda node: node.row.email(), str)
     name = personal("identity.name", "row.name", str)
@@ -61,41 +73,10 @@ class AccountNode:
     def created_at(self) -> datetime:
         return self.row.created_at
 
-    @strawberry.field
-    async def orders(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[OrderNode]:
-        rows: list[Order] = await info.context.loaders.orders.load(
-            (self.row.id, page_size(first) + 1, after)
-        )
-        return order_connection(rows, self.row, first)
-
-    @strawberry.field
-    async def reservations(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[ReservationNode]:
-        rows: list[Reservation] = await info.context.loaders.reservations.load(
-            (self.row.id, page_size(first) + 1, after)
-        )
-        return await reservation_connection(info.context, rows, self.row, first)
-
-    @strawberry.field
-    async def login_records(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[LoginRecordNode]:
-        rows: list[LoginRecord] = await info.context.loaders.login_records.load(
-            (self.row.id, page_size(first) + 1, after)
-        )
-        return login_record_connection(rows, self.row, first)
-
-    @strawberry.field
-    async def device_logs(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[DeviceLogNode]:
-        rows: list[DeviceLog] = await info.context.loaders.device_logs.load(
-            (self.row.id, page_size(first) + 1, after)
-        )
-        return device_log_connection(rows, self.row, first)
+    orders = nested("orders", OrderNode, order_connection)
+    reservations = nested("reservations", ReservationNode, reservation_connection)
+    login_records = nested("login_records", LoginRecordNode, login_record_connection)
+    device_logs = nested("device_logs", DeviceLogNode, device_log_connection)
 
 
 async def account_nodes(context: RequestContext, rows: list[Account]) -> list[AccountNode]:

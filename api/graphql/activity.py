@@ -4,6 +4,8 @@ from datetime import datetime
 
 import strawberry
 
+from api.graphql.context import RequestContext
+from api.graphql.nodes import RowNode
 from api.graphql.pagination import Connection, connection
 from api.graphql.personal import personal
 from models.accounts import Account, DeviceLog, LoginRecord
@@ -11,14 +13,8 @@ from plugins.subject import Subject
 
 
 @strawberry.type(name="LoginRecord")
-class LoginRecordNode:
-    row: strawberry.Private[LoginRecord]
+class LoginRecordNode(RowNode):
     owner: strawberry.Private[Account]
-    subject: strawberry.Private[Subject]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.row.id))
 
     success = personal("activity.logins", "row.success", bool)
     ip = personal("network.ip", "row.ip", str)
@@ -35,14 +31,8 @@ class LoginRecordNode:
 
 
 @strawberry.type(name="DeviceLog")
-class DeviceLogNode:
-    row: strawberry.Private[DeviceLog]
+class DeviceLogNode(RowNode):
     owner: strawberry.Private[Account]
-    subject: strawberry.Private[Subject]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.row.id))
 
     os = personal("device.info", "row.os", str)
     network_status = personal("device.info", "row.network_status", str)
@@ -54,8 +44,8 @@ class DeviceLogNode:
     )
 
 
-def login_record_connection(
-    rows: list[LoginRecord], owner: Account, first: int | None
+async def login_record_connection(
+    context: RequestContext, rows: list[LoginRecord], owner: Account, first: int | None
 ) -> Connection[LoginRecordNode]:
     subject = Subject.of_account(owner)
     return connection(
@@ -63,8 +53,8 @@ def login_record_connection(
     )
 
 
-def device_log_connection(
-    rows: list[DeviceLog], owner: Account, first: int | None
+async def device_log_connection(
+    context: RequestContext, rows: list[DeviceLog], owner: Account, first: int | None
 ) -> Connection[DeviceLogNode]:
     subject = Subject.of_account(owner)
     return connection(

@@ -7,7 +7,8 @@ import strawberry
 from tortoise.transactions import in_transaction
 
 from api.errors import invalid
-from api.graphql.context import Info
+from api.graphql.context import Info, RequestContext
+from api.graphql.nodes import RowNode
 from api.graphql.pagination import Connection, connection, newest_first
 from api.graphql.personal import personal
 from api.validation import text
@@ -24,14 +25,7 @@ OrderStatusEnum = strawberry.enum(OrderStatus, name="OrderStatus")
 
 
 @strawberry.type(name="Order")
-class OrderNode:
-    row: strawberry.Private[Order]
-    subject: strawberry.Private[Subject]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.row.id))
-
+class OrderNode(RowNode):
     kind = personal("activity.orders", "row.kind", OrderKindEnum)
     product = personal("activity.orders", "row.product", str)
     product_type = personal("activity.orders", "row.product_type", ProductTypeEnum)
@@ -40,7 +34,10 @@ class OrderNode:
     created_at = personal("activity.orders", "row.created_at", datetime)
 
 
-def order_connection(rows: list[Order], owner: Account, first: int | None) -> Connection[OrderNode]:
+async def order_connection(
+    context: RequestContext, rows: list[Order], owner: Account, first: int | None
+) -> Connection[OrderNode]:
+    """The subject (the owner) is prepared by whoever loaded the owner."""
     subject = Subject.of_account(owner)
     return connection(rows, ORDER_CURSOR, first, lambda row: OrderNode(row=row, subject=subject))
 
@@ -72,7 +69,7 @@ class OrderQueries:
         owner = await info.context.account()
         rows = await newest_first(Order.filter(account_id=owner.id), ORDER_CURSOR, first, after)
         await info.context.decisions.prepare([Subject.of_account(owner)])
-        return order_connection(rows, owner, first)
+        return await order_connection(info.context, rows, owner, first)
 
 
 @strawberry.type
