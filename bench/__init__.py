@@ -1,0 +1,1 @@
+"""Benchmarks: seeding, enforcement on and off, HTTP throughput (see bench/README.md)."""

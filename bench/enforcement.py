@@ -1,0 +1,267 @@
+"""What the consent engine costs: the representative queries with enforcement on and off.
+
+One process, one database, two app instances (`consent_enforcement` True and False) driven
+through httpx's ASGI transport, requests interleaved on/off (the order flipped every round) so
+both see the same caches, the same garbage collector and the same machine noise. Prints the
+median ms per query, the on/off ratio and the SQL statements per query; writes JSON and a PNG
+chart to bench/results/.
+
+    python -m bench.enforcement                              # 10,000 people, SQLite temp file
+    python -m bench.enforcement --people 1000 --rounds 10    # quick
+    python -m bench.enforcement --database-url postgres://postgres@127.0.0.1/bench_1m \\
+        --people 1000000 --keep                              # seed once, keep the database
+    python -m bench.enforcement --database-url postgres://postgres@127.0.0.1/bench_1m --reuse
+
+Off means the engine allows every field and narrows no list (no consent look-up, no ledger
+write): the API without privacy, the baseline the target (on/off <= 1.10) is measured against.
+"""
+
+import argparse
+import asyncio
+import gc
+import logging
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import AsyncExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from tortoise import Tortoise, connections
+
+from api.app import create_app
+from api.database import tortoise_config
+from api.graphql.accounts import ACCOUNT_CURSOR
+from api.graphql.pagination import encode_cursor
+from api.settings import Settings
+from bench.queries import QUERIES, Query, ViewerRole, viewer_tokens
+from bench.report import bar_chart, median_ms, percentile_ms, stem, write_json
+from bench.seed import DEFAULT_PEOPLE, bench_settings, open_database, seed
+from models.accounts import Account
+
+MODES = ("on", "off")
+TARGET_RATIO = 1.10
+
+
+@dataclass
+class Series:
+    samples: list[float] = field(default_factory=list)
+    statements: int = 0
+
+
+class StatementCounter(logging.Handler):
+    """Tortoise logs each statement it sends at DEBUG on this logger (as tests/conftest.py)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+@contextmanager
+def counting_statements() -> Iterator[StatementCounter]:
+    logger = logging.getLogger("tortoise.db_client")
+    counter = StatementCounter()
+    previous = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(counter)
+    try:
+        yield counter
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(previous)
+
+
+@dataclass(frozen=True)
+class Case:
+    """A query with its variables, as one viewer sends it."""
+
+    query: Query
+    label: str
+    variables: dict[str, Any]
+
+
+async def cases() -> list[Case]:
+    """Each query, and each list query once more from the middle of the table (keyset paging
+    should make page 5,000 cost what page 1 costs)."""
+    top = await Account.all().order_by("-id").first()
+    middle = encode_cursor(ACCOUNT_CURSOR, (top.id if top else 0) // 2)
+    found = []
+    for query in QUERIES:
+        found.append(Case(query, query.name, {}))
+        if query.viewer is ViewerRole.CLIENT:
+            found.append(Case(query, f"{query.name}, middle page", {"after": middle}))
+    return found
+
+
+async def send(http: httpx.AsyncClient, token: str, case: Case) -> dict[str, Any]:
+    response = await http.post(
+        "/graphql",
+        json={"query": case.query.text, "variables": case.variables},
+        headers={"authorization": f"Bearer {token}"},
+    )
+    return response.json()
+
+
+def check(case: Case, mode: str, answer: dict[str, Any]) -> None:
+    """A benchmark of wrong answers measures nothing: the rows must all be there."""
+    data = answer.get("data") or {}
+    if "me" in data:
+        rows = 1 if data["me"] else 0
+    else:
+        rows = len((data.get("accounts") or {}).get("edges", []))
+    unexpected = [
+        error
+        for error in answer.get("errors") or []
+        if error.get("extensions", {}).get("code") not in ("CONSENT_REQUIRED", "FORBIDDEN")
+    ]
+    if rows != case.query.rows or unexpected:
+        raise SystemExit(f"{case.label} ({mode}): {rows} rows, errors {unexpected[:2]}")
+
+
+async def measure(
+    clients: dict[str, httpx.AsyncClient],
+    tokens: dict[ViewerRole, str],
+    all_cases: list[Case],
+    rounds: int,
+) -> dict[str, dict[str, Series]]:
+    results = {case.label: {mode: Series() for mode in MODES} for case in all_cases}
+    for case in all_cases:
+        for mode in MODES:
+            token = tokens[case.query.viewer]
+            check(case, mode, await send(clients[mode], token, case))  # warm-up, checked
+            with counting_statements() as counter:
+                await send(clients[mode], token, case)
+            results[case.label][mode].statements = counter.count
+    for round_ in range(rounds):
+        gc.collect()
+        order = MODES if round_ % 2 == 0 else MODES[::-1]
+        for case in all_cases:
+            token = tokens[case.query.viewer]
+            for mode in order:
+                started = time.perf_counter()
+                await send(clients[mode], token, case)
+                results[case.label][mode].samples.append(time.perf_counter() - started)
+        if (round_ + 1) % 10 == 0 or round_ + 1 == rounds:
+            print(f"round {round_ + 1}/{rounds}", file=sys.stderr, flush=True)
+    return results
+
+
+def summary(results: dict[str, dict[str, Series]]) -> list[dict[str, Any]]:
+    rows = []
+    for label, by_mode in results.items():
+        on, off = by_mode["on"], by_mode["off"]
+        rows.append(
+            {
+                "query": label,
+                "on_ms": round(median_ms(on.samples), 3),
+                "off_ms": round(median_ms(off.samples), 3),
+                "on_p90_ms": round(percentile_ms(on.samples, 0.9), 3),
+                "off_p90_ms": round(percentile_ms(off.samples, 0.9), 3),
+                "ratio": round(median_ms(on.samples) / median_ms(off.samples), 3),
+                "statements_on": on.statements,
+                "statements_off": off.statements,
+            }
+        )
+    return rows
+
+
+def print_table(rows: list[dict[str, Any]]) -> None:
+    print(f"{'query':44} {'on ms':>8} {'off ms':>8} {'on/off':>7} {'SQL on':>7} {'SQL off':>7}")
+    for row in rows:
+        print(
+            f"{row['query']:44} {row['on_ms']:8.2f} {row['off_ms']:8.2f} {row['ratio']:7.3f} "
+            f"{row['statements_on']:7d} {row['statements_off']:7d}"
+        )
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    data_dir = Path(tempfile.mkdtemp(prefix="consentql-bench-"))
+    settings_on = bench_settings(args.database_url, data_dir)
+    settings_off = settings_on.model_copy(update={"consent_enforcement": False})
+    backend = "postgres" if settings_on.resolved_database_url.startswith("postgres") else "sqlite"
+    await open_database(settings_on, create=not args.reuse)
+    try:
+        seeded = None if args.reuse else await seed(args.people)
+        people = await Account.all().count() - 1
+        tokens = await viewer_tokens()
+        all_cases = await cases()
+        async with AsyncExitStack() as stack:
+            clients = {
+                mode: await stack.enter_async_context(app_client(settings))
+                for mode, settings in zip(MODES, (settings_on, settings_off), strict=True)
+            }
+            results = await measure(clients, tokens, all_cases, args.rounds)
+    finally:
+        await Tortoise.close_connections()
+        if backend == "postgres" and not args.keep and not args.reuse:
+            await drop_database(settings_on)
+    rows = summary(results)
+    print(f"\n{people:,} people on {backend}, median of {args.rounds} rounds, interleaved")
+    print_table(rows)
+    return {
+        "benchmark": "enforcement",
+        "backend": backend,
+        "people": people,
+        "rounds": args.rounds,
+        "seed_seconds": round(seeded.seconds, 1) if seeded else None,
+        "target_ratio": TARGET_RATIO,
+        "results": rows,
+    }
+
+
+def app_client(settings: Settings) -> httpx.AsyncClient:
+    app = create_app(settings, manage_database=False)
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench")
+
+
+async def drop_database(settings: Settings) -> None:
+    """A seeded PostgreSQL database is dropped unless `--keep`: 1M people is gigabytes."""
+    await Tortoise.init(config=tortoise_config(settings.resolved_database_url))
+    try:
+        await connections.get("default").db_delete()
+    finally:
+        await Tortoise.close_connections()
+
+
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.enforcement",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--people", type=int, default=DEFAULT_PEOPLE)
+    parser.add_argument("--rounds", type=int, default=30, help="timed requests per query and mode")
+    parser.add_argument(
+        "--database-url", default="", help="PostgreSQL (default: SQLite in a temp folder)"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the seeded PostgreSQL database")
+    parser.add_argument("--reuse", action="store_true", help="bench a database seeded before")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = arguments(argv)
+    payload = asyncio.run(run(args))
+    path = stem(f"enforcement-{payload['backend']}-{payload['people']}")
+    print(f"\nwrote {write_json(path, payload)}")
+    rows = payload["results"]
+    chart = bar_chart(
+        path,
+        f"consent enforcement on vs off: {payload['people']:,} people, {payload['backend']}",
+        [row["query"] for row in rows],
+        {"on": [row["on_ms"] for row in rows], "off": [row["off_ms"] for row in rows]},
+        "median ms per query",
+        [f"{row['ratio']:.2f}x" for row in rows],
+    )
+    if chart:
+        print(f"wrote {chart}")
+
+
+if __name__ == "__main__":
+    main()
