@@ -95,6 +95,10 @@ def parser() -> argparse.ArgumentParser:
     for option in ("--phone", "--email", "--name", "--company"):
         create.add_argument(option, required=True)
 
+    audit = commands.add_parser("audit", help="the audit log (P-SEC-5)")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    audit_commands.add_parser("verify", help="check the hash chain; exit 1 at the first break")
+
     export = commands.add_parser("export-schema", help="write the GraphQL schema (SDL)")
     export.add_argument("--output", default=str(SCHEMA_FILE))
     return root
@@ -115,6 +119,10 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(with_database(settings, lambda: seed_demo(settings)))
         if args.command == "admin":
             return asyncio.run(with_database(settings, lambda: create_admin(settings, args)))
+        if args.command == "audit":
+            from api.audit_cli import verify
+
+            return asyncio.run(with_database(settings, verify))
     except ConfigurationError as error:
         print(f"consentql: {error}", file=sys.stderr)
         return 2

@@ -7,20 +7,49 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from api.errors import ApiError
+from api.graphql.access_history import AccessHistoryQueries
 from api.graphql.accounts import AccountMutations, AccountQueries
+from api.graphql.affiliates import AffiliateMutations, AffiliateQueries
 from api.graphql.auth import AuthMutations
+from api.graphql.categories import CategoryQueries
 from api.graphql.consent_report import ConsentReport
+from api.graphql.consents import ConsentMutations, ConsentQueries
 from api.graphql.introspection import introspection_extension
+from api.graphql.legal_access import LegalAccessMutations, LegalAccessQueries
 from api.graphql.limits import QueryLimits, limit_extensions
 from api.graphql.orders import OrderMutations, OrderQueries
+from api.graphql.policy import PolicyMutations, PolicyQueries
 from api.graphql.reservations import ReservationMutations, ReservationQueries
 from api.graphql.suggestions import suggestions_extension
 from api.settings import Settings
 from plugins.viewer import ViewerKind
 
-Query = merge_types("Query", (AccountQueries, OrderQueries, ReservationQueries))
+Query = merge_types(
+    "Query",
+    (
+        AccountQueries,
+        OrderQueries,
+        ReservationQueries,
+        CategoryQueries,
+        PolicyQueries,
+        ConsentQueries,
+        AccessHistoryQueries,
+        AffiliateQueries,
+        LegalAccessQueries,
+    ),
+)
 Mutation = merge_types(
-    "Mutation", (AuthMutations, AccountMutations, OrderMutations, ReservationMutations)
+    "Mutation",
+    (
+        AuthMutations,
+        AccountMutations,
+        OrderMutations,
+        ReservationMutations,
+        ConsentMutations,
+        PolicyMutations,
+        AffiliateMutations,
+        LegalAccessMutations,
+    ),
 )
 
 
