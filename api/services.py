@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from api.auth.passwords import Passwords
+from api.auth.throttle import SignInThrottle, failure_store
 from api.ledger import Ledger
 from api.settings import Settings
 from plugins.engine import ConsentEngine
@@ -15,6 +16,7 @@ class Services:
     passwords: Passwords
     engine: ConsentEngine
     ledger: Ledger
+    throttle: SignInThrottle
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Services":
@@ -26,4 +28,5 @@ class Services:
                 enabled=settings.consent_enforcement,
             ),
             ledger=Ledger(),
+            throttle=SignInThrottle(failure_store(settings.redis_url)),
         )

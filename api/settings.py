@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     query_max_aliases: int = 15
     query_max_cost: int = 5000
     plugins: list[str] = Field(default_factory=list)
+    # Cross-origin callers allowed to use the API from a browser (JSON list); none by default.
+    cors_origins: list[str] = Field(default_factory=list)
+    # Sign-in throttling (P-SEC-4) is kept here when set (redis://...), else in the database.
+    redis_url: str = ""
     consent_enforcement: bool = True
 
     @property

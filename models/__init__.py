@@ -8,4 +8,5 @@ MODEL_MODULES = [
     "models.reservations",
     "models.consent",
     "models.audit",
+    "models.throttle",
 ]

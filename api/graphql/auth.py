@@ -107,6 +107,10 @@ class AuthMutations:
         kind, identifier = login_identifier(input.login)
         lookup = phone_lookup(identifier) if kind == "phone" else email_lookup(identifier)
         client = client_details(input.client or ClientInfoInput())
+        throttle = context.services.throttle
+        address = context.request.client.host if context.request.client else None
+        # Throttled before the account is looked up: a refusal is the same for every login.
+        await throttle.check(lookup, address)
         account = (
             await Account.filter(**{f"{kind}_hash": lookup}).select_related("data_key").first()
         )
@@ -116,7 +120,9 @@ class AuthMutations:
         allowed = matched and account is not None and account.status == AccountStatus.ACTIVE
         await record_attempt(context, lookup, account, allowed, client)
         if not allowed or account is None:
+            await throttle.failed(lookup, address)
             raise ApiError(ErrorCode.INVALID_CREDENTIALS, WRONG_CREDENTIALS)
+        await throttle.succeeded(lookup)
         async with in_transaction():
             if context.services.passwords.needs_rehash(account.password_hash or ""):
                 account.password_hash = await context.services.passwords.hash(input.password)
