@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     # Sign-in throttling (P-SEC-4) is kept here when set (redis://...), else in the database.
     redis_url: str = ""
     consent_enforcement: bool = True
+    # A folder of cn-YYYY.json working-day calendars replacing the bundled ones (P-CANCEL-1).
+    holiday_calendar_dir: Path | None = None
 
     @property
     def production(self) -> bool:

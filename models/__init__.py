@@ -8,5 +8,6 @@ MODEL_MODULES = [
     "models.reservations",
     "models.consent",
     "models.audit",
+    "models.privacy",
     "models.throttle",
 ]

@@ -11,14 +11,17 @@ from api.graphql.access_history import AccessHistoryQueries
 from api.graphql.accounts import AccountMutations, AccountQueries
 from api.graphql.affiliates import AffiliateMutations, AffiliateQueries
 from api.graphql.auth import AuthMutations
+from api.graphql.cancellation import CancellationMutations
 from api.graphql.categories import CategoryQueries
 from api.graphql.consent_report import ConsentReport
 from api.graphql.consents import ConsentMutations, ConsentQueries
+from api.graphql.data_export import DataExportQueries
 from api.graphql.introspection import introspection_extension
 from api.graphql.legal_access import LegalAccessMutations, LegalAccessQueries
 from api.graphql.limits import QueryLimits, limit_extensions
 from api.graphql.orders import OrderMutations, OrderQueries
 from api.graphql.policy import PolicyMutations, PolicyQueries
+from api.graphql.privacy_requests import PrivacyRequestMutations, PrivacyRequestQueries
 from api.graphql.reservations import ReservationMutations, ReservationQueries
 from api.graphql.suggestions import suggestions_extension
 from api.settings import Settings
@@ -36,6 +39,8 @@ Query = merge_types(
         AccessHistoryQueries,
         AffiliateQueries,
         LegalAccessQueries,
+        PrivacyRequestQueries,
+        DataExportQueries,
     ),
 )
 Mutation = merge_types(
@@ -49,6 +54,8 @@ Mutation = merge_types(
         PolicyMutations,
         AffiliateMutations,
         LegalAccessMutations,
+        PrivacyRequestMutations,
+        CancellationMutations,
     ),
 )
 

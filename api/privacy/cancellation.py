@@ -1,0 +1,54 @@
+"""Account cancellation (P-CANCEL-1, P-COLLECT-7, P-RETAIN-2).
+
+Cancelling stops sign-in at once and ends every session; from then on the account is frozen
+(plugins.builtin.cancelled) and invisible to API clients. Erasure is owed from that moment and
+completes no later than 15 working days after it: `consentql retention run` or an admin
+completing the request finalizes it.
+"""
+
+from tortoise.transactions import in_transaction
+
+from api.auth.sessions import end_sessions
+from api.privacy.calendar import WorkingCalendar
+from api.privacy.erasure import erase
+from api.privacy.requests import open_request
+from models.accounts import Account, AccountStatus
+from models.clock import utcnow
+from models.privacy import (
+    OPEN_STATUSES,
+    DeletionGround,
+    PrivacyRequest,
+    RequestKind,
+    RequestStatus,
+)
+
+COMPLETED_NOTE = "Your account is cancelled and your personal information erased."
+
+
+async def cancel(account: Account, calendar: WorkingCalendar) -> PrivacyRequest:
+    """Freezes the account and opens its cancellation request; the caller holds the transaction."""
+    account.status = AccountStatus.CANCELLING
+    account.cancelled_at = utcnow()
+    await account.save(update_fields=["status", "cancelled_at", "updated_at"])
+    await end_sessions(account.id)
+    return await open_request(
+        account, RequestKind.CANCEL_ACCOUNT, calendar, status=RequestStatus.IN_PROGRESS
+    )
+
+
+async def finalize(account_id: int) -> bool:
+    """Erases a cancelling account and completes its request; False when already done."""
+    async with in_transaction():
+        erased = await erase(account_id, DeletionGround.STOPPED_USING)
+        await PrivacyRequest.filter(
+            account_id=account_id, kind=RequestKind.CANCEL_ACCOUNT, status__in=OPEN_STATUSES
+        ).update(status=RequestStatus.COMPLETED, resolved_at=utcnow(), resolution=COMPLETED_NOTE)
+    return erased
+
+
+async def pending_cancellations() -> list[int]:
+    return (
+        await Account.filter(status=AccountStatus.CANCELLING)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )

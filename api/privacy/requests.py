@@ -1,0 +1,80 @@
+"""Privacy requests and their legal due dates (P-RIGHTS-3, P-RIGHTS-4, P-DELETE-1, P-CANCEL-1).
+
+Every request is answered within 15 calendar days; an account cancellation completes within 15
+working days on the mainland China calendar. Days are counted from the day after receipt, in
+mainland China time, and the due date is the last day that is still on time.
+"""
+
+from datetime import date, datetime, timedelta
+
+from tortoise.queryset import QuerySet
+
+from api.errors import invalid
+from api.privacy.calendar import WorkingCalendar, china_date
+from models.accounts import Account
+from models.clock import utcnow
+from models.privacy import (
+    OPEN_STATUSES,
+    DeletionGround,
+    PrivacyRequest,
+    RequestKind,
+    RequestStatus,
+)
+
+ANSWER_CALENDAR_DAYS = 15
+CANCEL_WORKING_DAYS = 15
+MAX_DETAILS = 2000
+MAX_RESOLUTION = 2000
+
+
+def due_on(kind: RequestKind, received_at: datetime, calendar: WorkingCalendar) -> date:
+    received = china_date(received_at)
+    if kind is RequestKind.CANCEL_ACCOUNT:
+        return calendar.add_working_days(received, CANCEL_WORKING_DAYS)
+    return received + timedelta(days=ANSWER_CALENDAR_DAYS)
+
+
+def today() -> date:
+    return china_date(utcnow())
+
+
+def is_overdue(request: PrivacyRequest) -> bool:
+    return request.status in OPEN_STATUSES and request.due_on < today()
+
+
+def overdue_requests() -> QuerySet[PrivacyRequest]:
+    return PrivacyRequest.filter(status__in=OPEN_STATUSES, due_on__lt=today())
+
+
+def check_ground(kind: RequestKind, ground: DeletionGround | None) -> None:
+    """A deletion names the policy's ground for it; no other kind names one."""
+    if kind is RequestKind.DELETION and ground is None:
+        raise invalid("ground", "a deletion request names one of the five grounds")
+    if kind is not RequestKind.DELETION and ground is not None:
+        raise invalid("ground", "only a deletion request names a ground")
+
+
+async def open_request(
+    account: Account,
+    kind: RequestKind,
+    calendar: WorkingCalendar,
+    *,
+    ground: DeletionGround | None = None,
+    details: str | None = None,
+    status: RequestStatus = RequestStatus.RECEIVED,
+) -> PrivacyRequest:
+    """Writes the request; the caller validated the input and holds the transaction."""
+    now = utcnow()
+    return await PrivacyRequest.create(
+        account=account,
+        kind=kind,
+        status=status,
+        ground=ground,
+        details_sealed=account.data_key.seal(details, "privacy_request.details"),
+        submitted_at=now,
+        due_on=due_on(kind, now, calendar),
+    )
+
+
+def request_details(request: PrivacyRequest, owner: Account) -> str | None:
+    return owner.data_key.open(request.details_sealed, "privacy_request.details")
