@@ -7,11 +7,12 @@ per row) and each (subject, category) is decided once; every decision is kept fo
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from tortoise.expressions import Q
 
 from plugins import masking
-from plugins.base import ConsentPlugin
+from plugins.base import BasePlugin, ConsentPlugin
 from plugins.categories import Catalogue, DataCategory, catalogue
 from plugins.decision import BlockCode, Decision, Effect, VoteKind
 from plugins.registry import PluginFactory
@@ -37,10 +38,15 @@ class LedgerEntry:
     basis: str
 
 
+@cache
 def _default(category: DataCategory) -> Decision:
     if category.default_effect is Effect.MASK:
         return Decision(Effect.MASK, "masked by default")
     return Decision(Effect.BLOCK, "no consent covers it", code=BlockCode.CONSENT_REQUIRED)
+
+
+def _votes(plugin: ConsentPlugin) -> bool:
+    return getattr(type(plugin), "vote", None) is not BasePlugin.vote
 
 
 class RequestDecisions:
@@ -55,8 +61,12 @@ class RequestDecisions:
     ) -> None:
         self.viewer = viewer
         self._plugins = tuple(plugins)
+        # A plugin that never votes (it only narrows lists) is not asked per field: a 100-row
+        # list decides ~500 (subject, category) pairs, and each vote asked costs on every one.
+        self._voters = tuple(p for p in self._plugins if _votes(p))
         self._catalogue = categories
         self._enabled = enabled
+        self._allowed: dict[tuple[str, str | None], Decision] = {}
         # subject -> category id -> decision; a key exists once the subject is prepared.
         self._decisions: dict[Subject, dict[str, Decision]] = {}
 
@@ -86,7 +96,7 @@ class RequestDecisions:
 
     def _combine(self, subject: Subject, category: DataCategory) -> Decision:
         permit: tuple[str, str | None] | None = None
-        for plugin in self._plugins:
+        for plugin in self._voters:
             vote = plugin.vote(self.viewer, subject, category)
             if vote.kind is VoteKind.RESTRICT:
                 return Decision(
@@ -95,8 +105,13 @@ class RequestDecisions:
             if vote.kind is VoteKind.PERMIT and permit is None:
                 permit = (plugin.name, vote.basis)
         if permit is not None:
-            name, basis = permit
-            return Decision(Effect.ALLOW, f"permitted by {name}", basis or name)
+            # Many subjects share a basis ("owner", one consent per person): one Decision each.
+            allowed = self._allowed.get(permit)
+            if allowed is None:
+                name, basis = permit
+                allowed = Decision(Effect.ALLOW, f"permitted by {name}", basis or name)
+                self._allowed[permit] = allowed
+            return allowed
         return _default(category)
 
     def visible_accounts(self) -> Q | None:
