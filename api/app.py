@@ -20,6 +20,7 @@ from api.graphiql import graphiql_response, static_routes
 from api.graphql.context import RequestContext
 from api.graphql.schema import build_schema
 from api.middleware import BodyLimit, RequestId
+from api.privacy.dnt import gpc_json
 from api.services import Services
 from api.settings import Settings
 
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", health, methods=["GET"]),
+            Route("/.well-known/gpc.json", gpc_json, methods=["GET"]),
             *static_routes(),
         ],
         middleware=[

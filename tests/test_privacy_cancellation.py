@@ -44,8 +44,8 @@ def clock() -> Iterator[None]:
     set_clock()
 
 
-async def client_token(account_id: int) -> str:
-    """An affiliate's API client, and the person's consent to it for their name."""
+async def client_token(account_id: int, kind: AffiliateKind = AffiliateKind.AFFILIATE) -> str:
+    """A recipient's API client, and the person's consent to it for their name."""
     version = await PolicyVersion.create(
         version="2022-06-07",
         published_at=datetime(2022, 6, 1, tzinfo=UTC),
@@ -58,9 +58,7 @@ async def client_token(account_id: int) -> str:
         registered_address="北京",
         contact_address="北京",
     )
-    affiliate = await Affiliate.create(
-        name="翼支付", kind=AffiliateKind.AFFILIATE, region="CN", purposes=["service"]
-    )
+    affiliate = await Affiliate.create(name="翼支付", kind=kind, region="CN", purposes=["service"])
     await Consent.create(
         account_id=account_id,
         recipient=affiliate,

@@ -188,11 +188,11 @@ class PrivacyRequestMutations:
         status = RequestStatus(input.status)
         resolution = checked_resolution(status, input.resolution)
         async with in_transaction():
-            request = (
-                await with_owner(PrivacyRequest.filter(id=request_id)).select_for_update().first()
-            )
+            # Locked alone: PostgreSQL cannot lock the outer-joined side of select_related.
+            request = await PrivacyRequest.filter(id=request_id).select_for_update().first()
             if request is None:
                 raise not_found("privacy request")
+            await request.fetch_related("account__data_key")
             await resolve(request, admin_id, status, resolution)
             await context.services.ledger.record_change(
                 context, request.account_id, "PRIVACY_REQUEST_RESOLVED", [str(status)]

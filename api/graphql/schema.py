@@ -16,6 +16,7 @@ from api.graphql.categories import CategoryQueries
 from api.graphql.consent_report import ConsentReport
 from api.graphql.consents import ConsentMutations, ConsentQueries
 from api.graphql.data_export import DataExportQueries
+from api.graphql.device_logs import DeviceLogMutations
 from api.graphql.introspection import introspection_extension
 from api.graphql.legal_access import LegalAccessMutations, LegalAccessQueries
 from api.graphql.limits import QueryLimits, limit_extensions
@@ -56,6 +57,7 @@ Mutation = merge_types(
         LegalAccessMutations,
         PrivacyRequestMutations,
         CancellationMutations,
+        DeviceLogMutations,
     ),
 )
 

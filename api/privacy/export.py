@@ -50,7 +50,9 @@ async def export_document(account: Account) -> dict[str, Any]:
     key = account.data_key
     login_records = await LoginRecord.filter(account_id=account.id).order_by("id")
     device_logs = await DeviceLog.filter(account_id=account.id).order_by("id")
-    reservations = await Reservation.filter(account_id=account.id).order_by("id")
+    reservations = (
+        await Reservation.filter(account_id=account.id).select_related("data_key").order_by("id")
+    )
     consents = (
         await Consent.filter(account_id=account.id)
         .select_related("recipient", "policy_version")

@@ -1,0 +1,59 @@
+"""The device log a client uploads (P-COLLECT-3): OS, device ID (sealed), network status.
+
+Under Do Not Track or GPC nothing is written, and the result says so (P-DNT-1).
+"""
+
+import strawberry
+from tortoise.transactions import in_transaction
+
+from api.graphql.activity import DeviceLogNode
+from api.graphql.context import Info
+from api.privacy.dnt import NOT_RECORDED, may_record_behaviour
+from api.validation import text
+from models.accounts import DeviceLog
+from plugins.subject import Subject
+
+
+@strawberry.input
+class RecordDeviceLogInput:
+    os: str | None = None
+    device_id: str | None = None
+    network_status: str | None = None
+
+
+@strawberry.type
+class DeviceLogResult:
+    recorded: bool
+    reason: str | None = strawberry.field(description="Why nothing was recorded.")
+    device_log: DeviceLogNode | None
+
+
+def optional(value: str | None, field: str, limit: int) -> str | None:
+    return text(value, field, max_length=limit, required=False) or None if value else None
+
+
+@strawberry.type
+class DeviceLogMutations:
+    @strawberry.mutation(description="Upload the signed-in person's device log.")
+    async def record_device_log(self, info: Info, input: RecordDeviceLogInput) -> DeviceLogResult:
+        context = info.context
+        owner = await context.account()
+        os = optional(input.os, "os", 64)
+        device_id = optional(input.device_id, "deviceId", 128)
+        network_status = optional(input.network_status, "networkStatus", 16)
+        if not may_record_behaviour(context.viewer):
+            return DeviceLogResult(recorded=False, reason=NOT_RECORDED, device_log=None)
+        async with in_transaction():
+            row = await DeviceLog.create(
+                account=owner,
+                os=os,
+                device_id_sealed=owner.data_key.seal(device_id, "device.device_id"),
+                network_status=network_status,
+            )
+        subject = Subject.of_account(owner)
+        await context.decisions.prepare([subject])
+        return DeviceLogResult(
+            recorded=True,
+            reason=None,
+            device_log=DeviceLogNode(row=row, owner=owner, subject=subject),
+        )
