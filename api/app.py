@@ -6,6 +6,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -15,6 +16,7 @@ from tortoise import connections
 from tortoise.contrib.starlette import RegisterTortoise
 
 from api.auth.identify import identify
+from api.csrf import JsonPostOnly
 from api.database import prepare_storage, tortoise_config
 from api.graphiql import graphiql_response, static_routes
 from api.graphql.context import RequestContext
@@ -67,11 +69,16 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     # Migrations run once in `consentql serve` before the workers start, not in each worker.
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if not manage_database:
-            yield
-            return
-        async with RegisterTortoise(app, config=tortoise_config(settings.resolved_database_url)):
-            yield
+        try:
+            if not manage_database:
+                yield
+                return
+            async with RegisterTortoise(
+                app, config=tortoise_config(settings.resolved_database_url)
+            ):
+                yield
+        finally:
+            await services.throttle.store.close()
 
     app = Starlette(
         routes=[
@@ -82,7 +89,16 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         ],
         middleware=[
             Middleware(RequestId),
+            # Only listed origins may call from a browser, cookies included; none by default.
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=["authorization", "content-type", "x-request-id"],
+                allow_credentials=True,
+            ),
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+            Middleware(JsonPostOnly),
         ],
         lifespan=lifespan,
     )

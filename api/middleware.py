@@ -33,6 +33,20 @@ class RequestId:
         await self.app(scope, receive, send_with_id)
 
 
+def replay_body(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that hands the app a body already read, then carries on with the real one."""
+    delivered = False
+
+    async def replay() -> Message:
+        nonlocal delivered
+        if delivered:
+            return await receive()
+        delivered = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
+
+
 class BodyLimit:
     """Refuses a body over `max_bytes` (413) before the GraphQL layer parses any of it."""
 
@@ -62,17 +76,7 @@ class BodyLimit:
                 return
             body.append(chunk)
             more = message.get("more_body", False)
-        buffered = b"".join(body)
-        delivered = False
-
-        async def replay() -> Message:
-            nonlocal delivered
-            if delivered:
-                return await receive()
-            delivered = True
-            return {"type": "http.request", "body": buffered, "more_body": False}
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replay_body(b"".join(body), receive), send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = JSONResponse(

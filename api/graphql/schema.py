@@ -17,6 +17,7 @@ from api.graphql.consent_report import ConsentReport
 from api.graphql.consents import ConsentMutations, ConsentQueries
 from api.graphql.data_export import DataExportQueries
 from api.graphql.device_logs import DeviceLogMutations
+from api.graphql.error_codes import LabelGraphQLErrors
 from api.graphql.introspection import introspection_extension
 from api.graphql.legal_access import LegalAccessMutations, LegalAccessQueries
 from api.graphql.limits import QueryLimits, limit_extensions
@@ -98,5 +99,6 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             introspection_extension(production=settings.production, is_signed_in=is_signed_in),
             suggestions_extension(is_admin),
             ConsentReport,
+            LabelGraphQLErrors,
         ],
     )
