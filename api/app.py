@@ -21,6 +21,8 @@ from api.database import prepare_storage, tortoise_config
 from api.graphiql import graphiql_response, static_routes
 from api.graphql.context import RequestContext
 from api.graphql.schema import build_schema
+from api.logging import LogContext
+from api.metrics import CONTEXT_STATE_KEY, Metrics, RequestMetrics
 from api.middleware import BodyLimit, RequestId
 from api.privacy.dnt import gpc_json
 from api.services import Services
@@ -40,7 +42,7 @@ class ConsentQLGraphQL(GraphQL[RequestContext, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> RequestContext:
         identity = await identify(request, self.services.settings.session_cookie)
-        return RequestContext(
+        context = RequestContext(
             request=request,  # type: ignore[arg-type]
             response=response,  # type: ignore[arg-type]
             services=self.services,
@@ -49,6 +51,9 @@ class ConsentQLGraphQL(GraphQL[RequestContext, None]):
             decisions=self.services.engine.for_request(identity.viewer),
             request_id=request.scope.get("state", {}).get("request_id", ""),
         )
+        # The metrics middleware counts this request's decisions once the response is out.
+        request.scope.setdefault("state", {})[CONTEXT_STATE_KEY] = context
+        return context
 
 
 async def health(request: Request) -> JSONResponse:
@@ -65,6 +70,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     prepare_storage(settings)
     services = Services.from_settings(settings)
     graphql = ConsentQLGraphQL(services, graphql_ide="graphiql", allow_queries_via_get=False)
+    metrics = Metrics()
 
     # Migrations run once in `consentql serve` before the workers start, not in each worker.
     @asynccontextmanager
@@ -84,11 +90,14 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", health, methods=["GET"]),
+            Route("/metrics", metrics.endpoint, methods=["GET"]),
             Route("/.well-known/gpc.json", gpc_json, methods=["GET"]),
             *static_routes(),
         ],
         middleware=[
             Middleware(RequestId),
+            Middleware(LogContext),
+            Middleware(RequestMetrics, metrics=metrics),
             # Only listed origins may call from a browser, cookies included; none by default.
             Middleware(
                 CORSMiddleware,

@@ -29,6 +29,9 @@ async def with_database(settings: Settings, work: Callable[[], Awaitable[int]]) 
 def serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
+    from api.logging import configure_logging, log_config
+
+    configure_logging(settings.log_level)
     if args.demo:
         asyncio.run(with_database(settings, lambda: seed_demo(settings)))
     uvicorn.run(
@@ -37,7 +40,9 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         proxy_headers=True,
-        log_level="info",
+        # Each worker applies it: JSON lines with the request id, redacted (api/logging.py).
+        log_config=log_config(settings.log_level),
+        log_level=settings.log_level.lower(),
     )
     return 0
 

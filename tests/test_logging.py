@@ -1,0 +1,109 @@
+"""Structured JSON logs: a request id on every line of a request, and never a phone number, an
+email address or a token (P-SEC-1; issue 6)."""
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from api.logging import ACCESS_LOGGER, json_handler, redact
+from api.settings import Settings
+from tests.conftest import LOGIN, admin_token, gql, register
+
+ME = "{ me { id phone email name company } }"
+BROKEN = "{ me { id phone "
+
+
+@pytest.fixture
+def captured() -> Iterator[io.StringIO]:
+    """Everything logged at DEBUG and above, through the JSON handler `consentql serve` uses."""
+    stream = io.StringIO()
+    handler = json_handler(stream)
+    root = logging.getLogger()
+    previous = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    # Tortoise at DEBUG logs every statement with its values: the harshest input there is.
+    try:
+        yield stream
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(previous)
+
+
+def lines(stream: io.StringIO) -> list[dict[str, object]]:
+    return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+
+async def test_p_sec_1_logs_hold_no_phone_email_or_token(
+    client: httpx.AsyncClient, settings: Settings, captured: io.StringIO
+) -> None:
+    person = await register(client, 7)
+    signed_in = await gql(
+        client, LOGIN, {"input": {"login": person["phone"], "password": person["password"]}}
+    )
+    token = signed_in.data["login"]["token"]
+    me = await gql(client, ME, token=token)
+    assert me.data["me"]["email"] == person["email"]
+    # Failures log too: a duplicate registration, a wrong password, a broken query.
+    duplicate = await gql(
+        client,
+        "mutation($i: RegisterInput!) { register(input: $i) { id } }",
+        {"i": {k: v for k, v in person.items() if k != "id"}},
+    )
+    assert duplicate.codes
+    await gql(client, LOGIN, {"input": {"login": person["email"], "password": "wrong password"}})
+    await gql(client, BROKEN, token=token)
+    admin = await admin_token(client, settings)
+    await gql(client, "{ accounts(first: 5) { edges { node { phone email } } } }", token=admin)
+
+    text = captured.getvalue()
+    assert text, "nothing was logged"
+    for secret in (person["phone"], person["email"], token, admin, person["password"]):
+        assert secret not in text
+    records = lines(captured)
+    assert all({"time", "level", "logger", "message"} <= record.keys() for record in records)
+
+
+async def test_every_request_logs_one_access_line_with_its_request_id(
+    client: httpx.AsyncClient, captured: io.StringIO
+) -> None:
+    response = await client.post("/graphql", json={"query": "{ me { id } }"})
+    request_id = response.headers["x-request-id"]
+
+    access = [record for record in lines(captured) if record["logger"] == ACCESS_LOGGER]
+    assert len(access) == 1
+    assert access[0]["request_id"] == request_id
+    assert access[0]["status"] == 200
+    assert access[0]["path"] == "/graphql"
+    assert isinstance(access[0]["duration_ms"], float)
+
+
+def test_p_sec_1_the_backstop_redacts_what_code_let_slip(captured: io.StringIO) -> None:
+    logger = logging.getLogger("consentql.test")
+    logger.warning(
+        "user %s wrote from %s with Bearer %s",
+        "13800138000",
+        "zhang.san@example.com",
+        "cqs_abcDEF123-_xyz",
+        extra={"cookie": "consentql_session=cqs_secret; other=1", "phone": "+86 138-0013-8000"},
+    )
+    try:
+        raise ValueError("lookup failed for li.si@example.cn and 13912345678")
+    except ValueError:
+        logger.exception("failed")
+
+    text = captured.getvalue()
+    for secret in ("13800138000", "example.com", "cqs_", "example.cn", "13912345678", "138-0013"):
+        assert secret not in text
+    assert "[phone]" in text and "[email]" in text and "[token]" in text
+
+
+def test_redaction_spares_request_ids_and_ordinary_numbers() -> None:
+    # A hex request id may hold eleven digits in a row; amounts and years are not phones.
+    request_id = "a13912345678b0c0d0e0f0a0b0c0d0e0"
+    kept = f"request {request_id} paid 2499.00 CNY in 2026"
+    assert redact(kept) == kept
