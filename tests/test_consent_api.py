@@ -154,7 +154,10 @@ async def test_p_withdraw_1_only_ones_own_consent_can_be_withdrawn(client, world
     result = await gql(
         client, WITHDRAW_CONSENT, {"id": world["consent"]["id"]}, token=world["silent"]
     )
-    assert result.codes == ["NOT_FOUND"]
+    missing = await gql(client, WITHDRAW_CONSENT, {"id": "999999"}, token=world["silent"])
+    # Someone else's consent and no consent at all answer alike (issue 3 item 10).
+    assert result["errors"][0]["message"] == missing["errors"][0]["message"]
+    assert result.codes == missing.codes == ["NOT_FOUND"]
     assert await listed_ids(client, world["api"]) == {world["consenting_id"]}
 
 

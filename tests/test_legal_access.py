@@ -18,6 +18,8 @@ APPROVE = """mutation($id: ID!) {
   approveLegalAccess(grantId: $id) { id state approvedById approvedAt }
 }"""
 REVOKE = "mutation($id: ID!) { revokeLegalAccess(grantId: $id) { state } }"
+HISTORY = """{ myAccessHistory(first: 1) { edges { node {
+  accessor basis legalGrounds categoriesClear } } } }"""
 PHONE = "query($id: ID!) { account(id: $id) { phone email } }"
 
 
@@ -25,8 +27,13 @@ PHONE = "query($id: ID!) { account(id: $id) { phone email } }"
 async def case(client, settings):
     requester = await admin_token(client, settings)
     approver = await second_admin_token(client, settings)
-    _, subject_id = await person_with_id(client, 0)
-    return {"requester": requester, "approver": approver, "subject_id": subject_id}
+    subject, subject_id = await person_with_id(client, 0)
+    return {
+        "requester": requester,
+        "approver": approver,
+        "subject": subject,
+        "subject_id": subject_id,
+    }
 
 
 def request_input(subject_id: str, **changes: object) -> dict[str, object]:
@@ -74,6 +81,14 @@ async def test_p_exempt_1_admin_sees_masked_phone_and_clear_only_under_an_approv
     read = await AuditEvent.filter(action="READ", viewer_kind="ADMIN").order_by("-id").first()
     assert read is not None and read.basis == f"legal:{grant['id']}"
     assert read.categories_clear == ["contact.phone"]
+    # P-TRANSPARENCY-1: the person sees the read and the ground it was made on.
+    history = ok(await gql(client, HISTORY, token=case["subject"]))["myAccessHistory"]
+    assert history["edges"][0]["node"] == {
+        "accessor": "admin",
+        "basis": f"legal:{grant['id']}",
+        "legalGrounds": ["CRIMINAL_INVESTIGATION"],
+        "categoriesClear": ["contact.phone"],
+    }
     # The approver signed off on the requester's access, not on their own.
     assert (await phone_seen_by(client, case["approver"], case["subject_id"]))[
         "phone"
