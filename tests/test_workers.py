@@ -1,0 +1,141 @@
+"""Two server processes on one PostgreSQL database agree: nothing that must agree lives in process
+memory (issue 6; P-WITHDRAW-1 "in every worker", P-COOKIE-1 sessions).
+
+Each server is a real `uvicorn api.asgi:app` process on a free loopback port; the test talks to
+them over HTTP. Requests are bounded by timeouts, and the servers are stopped at the end.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from tortoise.contrib.test import tortoise_test_context
+
+from api.database import prepare_storage
+from api.settings import Settings
+from models import MODEL_MODULES
+from tests.conftest import MASTER_KEY, admin_token, fresh_database_url, gql, requires_postgres
+from tests.sharing import (
+    ACCOUNT,
+    WITHDRAW_CONSENT,
+    create_affiliate,
+    grant,
+    issue_client,
+    ok,
+    person_with_id,
+    publish_policy,
+)
+
+pytestmark = requires_postgres
+
+START_SECONDS = 60
+UVICORN = (sys.executable, "-m", "uvicorn", "api.asgi:app", "--host", "127.0.0.1")
+ME = "{ me { id phone } }"
+
+
+@pytest.fixture
+async def database_url() -> AsyncIterator[str]:
+    url = fresh_database_url()
+    async with tortoise_test_context(MODEL_MODULES, db_url=url) as context:
+        yield url
+        connection = context.db()
+        await connection.close()
+        await connection.db_delete()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_until_healthy(base_url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited: {log.read_text()[-2000:]}")
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"server not healthy in {START_SECONDS} s: {log.read_text()[-2000:]}")
+
+
+@pytest.fixture
+def servers(database_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """Two server processes, each its own worker, on the same database: their base URLs."""
+    env = {
+        **os.environ,
+        "CONSENTQL_DATABASE_URL": database_url,
+        "CONSENTQL_MASTER_KEY": MASTER_KEY,
+        "CONSENTQL_DATA_DIR": str(tmp_path / "data"),
+        "CONSENTQL_ARGON2_TIME_COST": "1",
+        "CONSENTQL_ARGON2_MEMORY_KIB": "1024",
+        "CONSENTQL_ARGON2_PARALLELISM": "1",
+    }
+    started: list[tuple[subprocess.Popen[bytes], str, Path]] = []
+    try:
+        for name in ("a", "b"):
+            port = free_port()
+            log = tmp_path / f"server-{name}.log"
+            with log.open("wb") as output:
+                process = subprocess.Popen(
+                    [*UVICORN, "--port", str(port)],
+                    env=env,
+                    stdout=output,
+                    stderr=subprocess.STDOUT,
+                )
+            started.append((process, f"http://127.0.0.1:{port}", log))
+        for process, base_url, log in started:
+            wait_until_healthy(base_url, process, log)
+        yield started[0][1], started[1][1]
+    finally:
+        for process, _, _ in started:
+            process.send_signal(signal.SIGTERM)
+        for process, _, _ in started:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+async def test_p_withdraw_1_two_server_processes_share_sessions_and_obey_a_withdrawal(
+    servers: tuple[str, str], database_url: str, tmp_path: Path
+) -> None:
+    settings = Settings(
+        data_dir=tmp_path, database_url=database_url, master_key=MASTER_KEY, argon2_time_cost=1
+    )
+    prepare_storage(settings)  # the admin is created here, as `consentql admin create` would
+    await publish_policy()
+    url_a, url_b = servers
+    async with (
+        httpx.AsyncClient(base_url=url_a, timeout=20) as a,
+        httpx.AsyncClient(base_url=url_b, timeout=20) as b,
+    ):
+        admin = await admin_token(a, settings)
+        affiliate = await create_affiliate(a, admin)
+        api = await issue_client(b, admin, affiliate)
+        person, person_id = await person_with_id(a, 0)
+
+        # A session made on one server works on the other (sessions live in the database).
+        assert ok(await gql(b, ME, token=person))["me"]["id"] == person_id
+
+        consent = await grant(a, person, affiliate)
+        seen = ok(await gql(b, ACCOUNT, {"id": person_id}, token=api))["account"]
+        assert seen["phone"] == "13800130000"
+
+        # Withdrawn on A; B obeys on its very next request (P-WITHDRAW-1).
+        ok(await gql(a, WITHDRAW_CONSENT, {"id": consent["id"]}, token=person))
+        gone = await gql(b, ACCOUNT, {"id": person_id}, token=api)
+        assert gone.codes == ["NOT_FOUND"]
+        assert gone.data["account"] is None
