@@ -12,6 +12,9 @@ from tortoise import Tortoise
 
 from api.database import migrate, prepare_storage, tortoise_config
 from api.errors import ApiError
+from api.privacy.commands import COMMANDS as PRIVACY_COMMANDS
+from api.privacy.commands import add_commands as add_privacy_commands
+from api.privacy.commands import run_command as run_privacy_command
 from api.settings import ConfigurationError, Settings
 
 SCHEMA_FILE = Path("schema.graphql")
@@ -106,6 +109,7 @@ def parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export-schema", help="write the GraphQL schema (SDL)")
     export.add_argument("--output", default=str(SCHEMA_FILE))
+    add_privacy_commands(commands)
     return root
 
 
@@ -128,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
             from api.audit_cli import verify
 
             return asyncio.run(with_database(settings, verify))
+        if args.command in PRIVACY_COMMANDS:
+            return asyncio.run(with_database(settings, lambda: run_privacy_command(args)))
     except ConfigurationError as error:
         print(f"consentql: {error}", file=sys.stderr)
         return 2
