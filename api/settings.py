@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # A folder of cn-YYYY.json working-day calendars replacing the bundled ones (P-CANCEL-1).
     holiday_calendar_dir: Path | None = None
+    # "module:Class" of the notification sender; the default writes to the outbox table.
+    notification_sender: str = "api.privacy.notifications:OutboxSender"
 
     @property
     def production(self) -> bool:

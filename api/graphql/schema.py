@@ -18,11 +18,14 @@ from api.graphql.consents import ConsentMutations, ConsentQueries
 from api.graphql.data_export import DataExportQueries
 from api.graphql.device_logs import DeviceLogMutations
 from api.graphql.error_codes import LabelGraphQLErrors
+from api.graphql.incidents import IncidentMutations
 from api.graphql.introspection import introspection_extension
 from api.graphql.legal_access import LegalAccessMutations, LegalAccessQueries
 from api.graphql.limits import QueryLimits, limit_extensions
+from api.graphql.notifications import NotificationQueries
 from api.graphql.orders import OrderMutations, OrderQueries
 from api.graphql.policy import PolicyMutations, PolicyQueries
+from api.graphql.policy_updates import PolicyUpdateMutations
 from api.graphql.privacy_requests import PrivacyRequestMutations, PrivacyRequestQueries
 from api.graphql.reservations import ReservationMutations, ReservationQueries
 from api.graphql.suggestions import suggestions_extension
@@ -43,6 +46,7 @@ Query = merge_types(
         LegalAccessQueries,
         PrivacyRequestQueries,
         DataExportQueries,
+        NotificationQueries,
     ),
 )
 Mutation = merge_types(
@@ -59,6 +63,8 @@ Mutation = merge_types(
         PrivacyRequestMutations,
         CancellationMutations,
         DeviceLogMutations,
+        PolicyUpdateMutations,
+        IncidentMutations,
     ),
 )
 

@@ -1,0 +1,97 @@
+"""Telling people: one notification per person, handed to a pluggable sender.
+
+The default sender delivers in-app notifications at once (`myNotifications` shows them) and
+queues the others in the outbox table for a relay (mail, SMS, push gateway) to deliver. Another
+sender is named in the settings as "module:Class".
+"""
+
+import importlib
+from collections.abc import Sequence
+from functools import cache
+from typing import Protocol
+
+from models.accounts import Account, AccountStatus
+from models.clock import utcnow
+from models.consent import PolicyVersion
+from models.privacy import (
+    Channel,
+    DeliveryStatus,
+    Incident,
+    Notification,
+    NotificationTopic,
+    OutboxMessage,
+)
+
+
+class NotificationSender(Protocol):
+    async def send(self, notifications: Sequence[Notification]) -> None:
+        """Deliver or queue each notification and record its delivery status."""
+
+
+class OutboxSender:
+    async def send(self, notifications: Sequence[Notification]) -> None:
+        now = utcnow()
+        in_app = [row.id for row in notifications if row.channel == Channel.IN_APP]
+        queued = [row for row in notifications if row.channel != Channel.IN_APP]
+        await Notification.filter(id__in=in_app).update(
+            status=DeliveryStatus.DELIVERED, delivered_at=now
+        )
+        await Notification.filter(id__in=[row.id for row in queued]).update(
+            status=DeliveryStatus.QUEUED
+        )
+        await OutboxMessage.bulk_create(
+            [
+                OutboxMessage(notification_id=row.id, channel=row.channel, created_at=now)
+                for row in queued
+            ]
+        )
+
+
+@cache
+def load_sender(path: str) -> NotificationSender:
+    module, _, name = path.partition(":")
+    sender: NotificationSender = getattr(importlib.import_module(module), name)()
+    return sender
+
+
+async def active_people() -> list[int]:
+    return await Account.filter(status=AccountStatus.ACTIVE).values_list("id", flat=True)
+
+
+async def notify(
+    sender: NotificationSender,
+    account_ids: Sequence[int],
+    *,
+    topic: NotificationTopic,
+    channel: Channel,
+    title: str,
+    body: str,
+    incident: Incident | None = None,
+    policy_version: PolicyVersion | None = None,
+) -> int:
+    """One notification per person, in one insert; the caller holds the transaction."""
+    now = utcnow()
+    await Notification.bulk_create(
+        [
+            Notification(
+                account_id=account_id,
+                topic=topic,
+                channel=channel,
+                title=title,
+                body=body,
+                incident=incident,
+                policy_version=policy_version,
+                created_at=now,
+            )
+            for account_id in account_ids
+        ]
+    )
+    # Read back by what is unique to this round: its incident or its policy version.
+    batch = Notification.filter(topic=topic)
+    batch = (
+        batch.filter(incident_id=incident.id)
+        if incident is not None
+        else batch.filter(policy_version_id=policy_version.id if policy_version else None)
+    )
+    await sender.send(await batch)
+    return len(account_ids)
