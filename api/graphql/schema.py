@@ -29,6 +29,7 @@ from api.graphql.policy_updates import PolicyUpdateMutations
 from api.graphql.privacy_requests import PrivacyRequestMutations, PrivacyRequestQueries
 from api.graphql.reservations import ReservationMutations, ReservationQueries
 from api.graphql.suggestions import suggestions_extension
+from api.graphql.transfers import TransferMutations
 from api.settings import Settings
 from plugins.viewer import ViewerKind
 
@@ -65,6 +66,7 @@ Mutation = merge_types(
         DeviceLogMutations,
         PolicyUpdateMutations,
         IncidentMutations,
+        TransferMutations,
     ),
 )
 
