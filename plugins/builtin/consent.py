@@ -2,8 +2,9 @@
 
 A consent counts for a client when it names the client's recipient and purpose, is not withdrawn
 and was given under a policy version still acceptable: once a version that requires fresh consent
-applies, consents given under earlier versions stop counting. Only categories both in the consent
-and in the client's scope are permitted. Everything is read from the database on each request, so
+applies, consents given under earlier versions pause until the person accepts that version
+(`acceptPolicy`) or consents again under it. Only categories both in the consent and in the
+client's scope are permitted. Everything is read from the database on each request, so
 a withdrawal counts in every worker at once.
 """
 
@@ -14,7 +15,7 @@ from tortoise.queryset import QuerySet
 
 from models.accounts import AccountStatus
 from models.clock import utcnow
-from models.consent import Consent, PolicyVersion
+from models.consent import Consent, PolicyAcceptance, PolicyVersion
 from plugins.base import BasePlugin
 from plugins.categories import DataCategory
 from plugins.decision import ABSTAIN, Vote
@@ -24,17 +25,26 @@ from plugins.viewer import ClientScope, Viewer
 
 def live_consents(scope: ClientScope) -> QuerySet[Consent]:
     now = utcnow()
-    fresh_since = Subquery(
+    fresh_version = (
         PolicyVersion.filter(requires_fresh_consent=True, effective_at__lte=now)
         .order_by("-effective_at")
         .limit(1)
-        .values("effective_at")
     )
     # Empty while no version requires fresh consent: comparing with NULL matches nothing.
-    stale_versions = Subquery(PolicyVersion.filter(effective_at__lt=fresh_since).values("id"))
+    stale_versions = Subquery(
+        PolicyVersion.filter(
+            effective_at__lt=Subquery(fresh_version.values("effective_at"))
+        ).values("id")
+    )
+    accepted_fresh = Subquery(
+        PolicyAcceptance.filter(policy_version_id__in=Subquery(fresh_version.values("id"))).values(
+            "account_id"
+        )
+    )
     return Consent.filter(
-        recipient_id=scope.affiliate_id, purpose=scope.purpose, withdrawn_at=None
-    ).exclude(policy_version_id__in=stale_versions)
+        Q(recipient_id=scope.affiliate_id, purpose=scope.purpose, withdrawn_at=None)
+        & (~Q(policy_version_id__in=stale_versions) | Q(account_id__in=accepted_fresh))
+    )
 
 
 class RecipientConsentPlugin(BasePlugin):
