@@ -15,15 +15,18 @@ from api.errors import ApiError
 from api.privacy.commands import COMMANDS as PRIVACY_COMMANDS
 from api.privacy.commands import add_commands as add_privacy_commands
 from api.privacy.commands import run_command as run_privacy_command
+from api.privacy.founding_policy import ensure_founding_policy
 from api.settings import ConfigurationError, Settings
 
 SCHEMA_FILE = Path("schema.graphql")
 
 
 async def with_database(settings: Settings, work: Callable[[], Awaitable[int]]) -> int:
+    """Migrated, with the founding policy stored: every command starts from a usable database."""
     try:
         await migrate(settings)
         await Tortoise.init(config=tortoise_config(settings.resolved_database_url))
+        await ensure_founding_policy()
         return await work()
     finally:
         await Tortoise.close_connections()
@@ -35,8 +38,8 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
     from api.logging import configure_logging, log_config
 
     configure_logging(settings.log_level)
-    if args.demo:
-        asyncio.run(with_database(settings, lambda: seed_demo(settings)))
+    # Once here, before the workers start, not in each worker.
+    asyncio.run(with_database(settings, lambda: seed_demo(settings) if args.demo else done()))
     uvicorn.run(
         "api.asgi:app",
         host=args.host,
@@ -47,6 +50,10 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
         log_config=log_config(settings.log_level),
         log_level=settings.log_level.lower(),
     )
+    return 0
+
+
+async def done() -> int:
     return 0
 
 
@@ -123,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             return serve(settings, args)
         if args.command == "migrate":
-            return asyncio.run(with_database(settings, lambda: asyncio.sleep(0, 0)))
+            return asyncio.run(with_database(settings, done))
         if args.command == "seed":
             return asyncio.run(with_database(settings, lambda: seed_demo(settings)))
         if args.command == "admin":

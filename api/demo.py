@@ -14,6 +14,7 @@ from tortoise.transactions import in_transaction
 
 from api.auth.passwords import Passwords
 from api.auth.tokens import CLIENT_PREFIX, digest, new_token
+from api.privacy.founding_policy import CONTROLLER, ensure_founding_policy
 from api.registration import register
 from api.settings import Settings
 from api.validation import email_address, mainland_mobile
@@ -27,7 +28,6 @@ from models.consent import (
     Consent,
     PolicyAcceptance,
     PolicyVersion,
-    text_digest,
 )
 from models.keys import DataKey
 from models.orders import Order, OrderKind, OrderStatus, ProductType
@@ -42,17 +42,6 @@ PERSON_PASSWORD = "consentql-demo-person"
 
 SEED = 2022
 
-POLICY_VERSION = "2022-06-07"
-POLICY_SUMMARY = (
-    "智慧政企服务隐私协议（2022-06-07）：注册时收集手机号、姓名、邮箱、企业名称；"
-    "登录与设备记录用于安全保障；订购与预约记录用于提供服务；个人信息存储于中国境内，"
-    "未经同意不向关联公司或第三方共享；您可查询、更正、删除个人信息、撤回同意或注销账号。"
-)
-CONTROLLER = "示例通信有限公司"
-CONTACT_PHONE = "400-1100-868"
-CONTACT_EMAIL = "privacy@example.cn"
-REGISTERED_ADDRESS = "北京市东城区示例胡同 17 号"
-CONTACT_ADDRESS = "北京市海淀区知春路 1 号 示例大厦 隐私保护部（收）"
 
 AFFILIATE_NAME = "示例通信客户服务中心"
 AFFILIATE_PURPOSE = "customer-service"
@@ -256,7 +245,7 @@ async def seed(settings: Settings, people: int = 40) -> tuple[str, str] | None:
     async with in_transaction():
         if await Account.exists():
             return None
-        policy = await current_policy()
+        policy = await ensure_founding_policy()
         admin = await register(
             Passwords(settings),
             phone=ADMIN_PHONE,
@@ -296,25 +285,6 @@ async def seed(settings: Settings, people: int = 40) -> tuple[str, str] | None:
         await DeviceLog.bulk_create(device_logs)
         await share_with_affiliate(rng, [account for account, _ in accounts], policy, now)
     return ADMIN_PHONE, ADMIN_PASSWORD
-
-
-async def current_policy() -> PolicyVersion:
-    published = datetime(2022, 6, 7, tzinfo=UTC)
-    policy, _ = await PolicyVersion.get_or_create(
-        version=POLICY_VERSION,
-        defaults={
-            "published_at": published,
-            "effective_at": published,
-            "digest": text_digest(POLICY_SUMMARY),
-            "summary": POLICY_SUMMARY,
-            "controller": CONTROLLER,
-            "contact_phone": CONTACT_PHONE,
-            "contact_email": CONTACT_EMAIL,
-            "registered_address": REGISTERED_ADDRESS,
-            "contact_address": CONTACT_ADDRESS,
-        },
-    )
-    return policy
 
 
 def orders(rng: random.Random, accounts: list[Account]) -> list[Order]:

@@ -28,7 +28,8 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from api.database import prepare_storage, tortoise_config
-from api.demo import COMPANIES, GIVEN_NAMES, PRODUCTS, REGIONS, RESERVABLE, SURNAMES, current_policy
+from api.demo import COMPANIES, GIVEN_NAMES, PRODUCTS, REGIONS, RESERVABLE, SURNAMES
+from api.privacy.founding_policy import ensure_founding_policy
 from api.settings import Settings
 from models import keyring
 from models.accounts import Account, Role
@@ -207,7 +208,7 @@ async def seed(people: int = DEFAULT_PEOPLE, *, batch: int = BATCH_PEOPLE) -> Se
         raise SeedRefused("the database already holds accounts; seed an empty one")
     ring = keyring.active()
     now = utcnow()
-    policy = await current_policy()
+    policy = await ensure_founding_policy()
     affiliate = await Affiliate.create(
         name=RECIPIENT,
         kind=AffiliateKind.AFFILIATE,

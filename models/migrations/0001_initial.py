@@ -5,6 +5,7 @@ from json import dumps, loads
 from models.accounts import AccountStatus, Role
 from models.consent import AffiliateKind, LegalGround
 from models.orders import OrderKind, OrderStatus, ProductType
+from models.privacy import Channel, DeletionGround, DeliveryStatus, NotificationTopic, RequestKind, RequestStatus, TransferOutcome, TransferReason
 from models.reservations import ReservationStatus
 from tortoise.fields.base import OnDelete
 from tortoise import fields
@@ -123,13 +124,45 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='ErasureTombstone',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('account_id', fields.IntField(unique=True)),
+                ('data_key_id', fields.IntField()),
+                ('erased_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('ground', fields.CharField(max_length=32)),
+            ],
+            options={'table': 'erasure_tombstone', 'app': 'models', 'pk_attr': 'id', 'table_description': 'That an account was erased, and nothing about whom: a restored backup is erased again'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Incident',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('title', fields.CharField(max_length=128)),
+                ('what_happened', fields.TextField(unique=False)),
+                ('possible_impact', fields.TextField(unique=False)),
+                ('measures', fields.TextField(unique=False)),
+                ('advice', fields.TextField(unique=False)),
+                ('remedies', fields.TextField(unique=False)),
+                ('categories', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('occurred_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('regulator_reported_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('reported_by', fields.ForeignKeyField('models.Account', source_field='reported_by_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.RESTRICT)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'incident', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A security incident with the five parts the policy promises to tell (P-SEC-6).'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='LegalAccessGrant',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('ground', fields.CharEnumField(description='NATIONAL_SECURITY: NATIONAL_SECURITY\nPUBLIC_SAFETY_HEALTH: PUBLIC_SAFETY_HEALTH\nCRIMINAL_INVESTIGATION: CRIMINAL_INVESTIGATION\nVITAL_INTERESTS: VITAL_INTERESTS\nSELF_PUBLISHED: SELF_PUBLISHED\nLAWFULLY_PUBLIC: LAWFULLY_PUBLIC\nCONTRACT_NECESSITY: CONTRACT_NECESSITY\nSERVICE_SECURITY: SERVICE_SECURITY\nNEWS_REPORTING: NEWS_REPORTING\nDEIDENTIFIED_RESEARCH: DEIDENTIFIED_RESEARCH\nOTHER_LAW: OTHER_LAW', enum_type=LegalGround, max_length=24)),
                 ('reference', fields.CharField(max_length=128)),
                 ('requested_by', fields.ForeignKeyField('models.Account', source_field='requested_by_id', db_constraint=True, to_field='id', related_name='legal_grants_requested', on_delete=OnDelete.RESTRICT)),
-                ('approved_by', fields.ForeignKeyField('models.Account', source_field='approved_by_id', db_constraint=True, to_field='id', related_name='legal_grants_approved', on_delete=OnDelete.RESTRICT)),
+                ('approved_by', fields.ForeignKeyField('models.Account', source_field='approved_by_id', null=True, db_constraint=True, to_field='id', related_name='legal_grants_approved', on_delete=OnDelete.RESTRICT)),
+                ('approved_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('subject', fields.ForeignKeyField('models.Account', source_field='subject_id', db_constraint=True, to_field='id', related_name='legal_grants', on_delete=OnDelete.CASCADE)),
                 ('categories', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('expires_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
@@ -211,6 +244,36 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='Notification',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('account', fields.ForeignKeyField('models.Account', source_field='account_id', db_constraint=True, to_field='id', related_name='notifications', on_delete=OnDelete.CASCADE)),
+                ('topic', fields.CharEnumField(description='POLICY_UPDATE: POLICY_UPDATE\nINCIDENT: INCIDENT', enum_type=NotificationTopic, max_length=16)),
+                ('channel', fields.CharEnumField(description='EMAIL: EMAIL\nSMS: SMS\nPUSH: PUSH\nIN_APP: IN_APP', enum_type=Channel, max_length=8)),
+                ('title', fields.CharField(max_length=128)),
+                ('body', fields.TextField(unique=False)),
+                ('incident', fields.ForeignKeyField('models.Incident', source_field='incident_id', null=True, db_constraint=True, to_field='id', related_name='notifications', on_delete=OnDelete.RESTRICT)),
+                ('policy_version', fields.ForeignKeyField('models.PolicyVersion', source_field='policy_version_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.RESTRICT)),
+                ('status', fields.CharEnumField(default=DeliveryStatus.PENDING, description='PENDING: PENDING\nQUEUED: QUEUED\nDELIVERED: DELIVERED\nFAILED: FAILED', enum_type=DeliveryStatus, max_length=10)),
+                ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
+                ('delivered_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'notification', 'app': 'models', 'indexes': [Index(fields=['account_id', 'id'])], 'pk_attr': 'id', 'table_description': 'One message to one person: what they read in the app, and its delivery status.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='OutboxMessage',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('notification', fields.ForeignKeyField('models.Notification', source_field='notification_id', db_constraint=True, to_field='id', related_name='outbox', on_delete=OnDelete.CASCADE)),
+                ('channel', fields.CharEnumField(description='EMAIL: EMAIL\nSMS: SMS\nPUSH: PUSH\nIN_APP: IN_APP', enum_type=Channel, max_length=8)),
+                ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
+                ('sent_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'outbox_message', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A notification waiting for a relay (mail, SMS, push gateway) to deliver it.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='PolicyAcceptance',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -220,6 +283,37 @@ class Migration(migrations.Migration):
                 ('channel', fields.CharField(max_length=32)),
             ],
             options={'table': 'policy_acceptance', 'app': 'models', 'unique_together': (('account', 'policy_version'),), 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='PrivacyRequest',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('account', fields.ForeignKeyField('models.Account', source_field='account_id', db_constraint=True, to_field='id', related_name='privacy_requests', on_delete=OnDelete.CASCADE)),
+                ('kind', fields.CharEnumField(description='ACCESS: ACCESS\nCORRECTION: CORRECTION\nDELETION: DELETION\nWITHDRAW_CONSENT: WITHDRAW_CONSENT\nCANCEL_ACCOUNT: CANCEL_ACCOUNT\nCOMPLAINT_AUTOMATED_DECISION: COMPLAINT_AUTOMATED_DECISION\nOTHER: OTHER', enum_type=RequestKind, max_length=32)),
+                ('status', fields.CharEnumField(default=RequestStatus.RECEIVED, description='RECEIVED: RECEIVED\nIN_PROGRESS: IN_PROGRESS\nCOMPLETED: COMPLETED\nREJECTED: REJECTED', enum_type=RequestStatus, max_length=12)),
+                ('ground', fields.CharEnumField(null=True, description='UNLAWFUL_PROCESSING: UNLAWFUL_PROCESSING\nNO_CONSENT: NO_CONSENT\nBREACH_OF_AGREEMENT: BREACH_OF_AGREEMENT\nSTOPPED_USING: STOPPED_USING\nSERVICE_ENDED: SERVICE_ENDED', enum_type=DeletionGround, max_length=24)),
+                ('details_sealed', fields.BinaryField(null=True)),
+                ('submitted_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('due_on', fields.DateField(db_index=True)),
+                ('resolved_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('resolved_by', fields.ForeignKeyField('models.Account', source_field='resolved_by_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.SET_NULL)),
+                ('resolution', fields.TextField(null=True, unique=False)),
+                ('document_sealed', fields.BinaryField(null=True)),
+            ],
+            options={'table': 'privacy_request', 'app': 'models', 'indexes': [Index(fields=['status', 'due_on'])], 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='PublicNotice',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('incident', fields.ForeignKeyField('models.Incident', source_field='incident_id', null=True, db_constraint=True, to_field='id', related_name='public_notices', on_delete=OnDelete.RESTRICT)),
+                ('title', fields.CharField(max_length=128)),
+                ('body', fields.TextField(unique=False)),
+                ('published_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'public_notice', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A notice on the site, where telling each person is impractical (P-SEC-6).'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -253,6 +347,42 @@ class Migration(migrations.Migration):
                 ('ended_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
             options={'table': 'session', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='SignInFailures',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('key', fields.CharField(unique=True, max_length=80)),
+                ('failures', fields.IntField(default=0)),
+                ('last_failure_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'sign_in_failures', 'app': 'models', 'pk_attr': 'id', 'table_description': 'How many sign-ins failed for one key in a row, and when the last one did.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Transfer',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('successor', fields.ForeignKeyField('models.Affiliate', source_field='successor_id', db_constraint=True, to_field='id', related_name='transfers', on_delete=OnDelete.RESTRICT)),
+                ('reason', fields.CharEnumField(description='MERGER: MERGER\nACQUISITION: ACQUISITION\nASSET_SALE: ASSET_SALE\nBANKRUPTCY: BANKRUPTCY', enum_type=TransferReason, max_length=12)),
+                ('reference', fields.CharField(max_length=128)),
+                ('recorded_by', fields.ForeignKeyField('models.Account', source_field='recorded_by_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.RESTRICT)),
+                ('recorded_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'transfer', 'app': 'models', 'pk_attr': 'id', 'table_description': 'Personal data handed to a successor (P-TRANSFER-1): a recorded event per recipient.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='TransferSubject',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('transfer', fields.ForeignKeyField('models.Transfer', source_field='transfer_id', db_constraint=True, to_field='id', related_name='subjects', on_delete=OnDelete.CASCADE)),
+                ('account', fields.ForeignKeyField('models.Account', source_field='account_id', db_constraint=True, to_field='id', related_name='transfers', on_delete=OnDelete.CASCADE)),
+                ('outcome', fields.CharEnumField(description='MOVED: MOVED\nNEEDS_CONSENT: NEEDS_CONSENT', enum_type=TransferOutcome, max_length=16)),
+                ('consent', fields.ForeignKeyField('models.Consent', source_field='consent_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.RESTRICT)),
+            ],
+            options={'table': 'transfer_subject', 'app': 'models', 'unique_together': (('transfer', 'account'),), 'pk_attr': 'id'},
             bases=['Model'],
         ),
     ]
