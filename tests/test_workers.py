@@ -119,8 +119,8 @@ async def test_p_withdraw_1_two_server_processes_share_sessions_and_obey_a_withd
     await publish_policy()
     url_a, url_b = servers
     async with (
-        httpx.AsyncClient(base_url=url_a, timeout=20) as a,
-        httpx.AsyncClient(base_url=url_b, timeout=20) as b,
+        httpx.AsyncClient(base_url=url_a, timeout=60) as a,
+        httpx.AsyncClient(base_url=url_b, timeout=60) as b,
     ):
         admin = await admin_token(a, settings)
         affiliate = await create_affiliate(a, admin)
