@@ -69,6 +69,18 @@ class Account(Model):
         self.email_hash = email_lookup(email)
 
 
+async def lock_active_account(account_id: int) -> Account | None:
+    """The account row, locked until the transaction ends, if it is still ACTIVE.
+
+    Changes to one person (consent, cancellation) take this lock first, so concurrent calls queue
+    and each sees the status the previous one left: nothing is granted after a freeze, and a
+    person is cancelled once.
+    """
+    return (
+        await Account.select_for_update().filter(id=account_id, status=AccountStatus.ACTIVE).first()
+    )
+
+
 class Session(Model):
     id = fields.IntField(primary_key=True)
     account = fields.ForeignKeyField("models.Account", related_name="sessions")

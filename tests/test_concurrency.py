@@ -5,8 +5,6 @@ import asyncio
 import random
 from typing import Any
 
-import pytest
-
 from models.accounts import Account, AccountStatus
 from models.audit import verify_chain
 from models.consent import Consent
@@ -36,13 +34,6 @@ def outcome(result: dict[str, Any], name: str) -> str:
 
 
 @requires_postgres
-@pytest.mark.xfail(
-    strict=True,
-    reason="races found by this test, for the owners of the code: concurrent "
-    "requestAccountCancellation calls each open a CANCEL_ACCOUNT request (8-9 of 10 here), and "
-    "grantConsent calls in flight commit after the account froze; both need the account row "
-    "locked (select_for_update) and its status re-checked inside the mutation's transaction",
-)
 async def test_p_withdraw_1_p_cancel_1_fifty_concurrent_calls_end_consistent(client, settings):
     await publish_policy()
     admin = await admin_token(client, settings)

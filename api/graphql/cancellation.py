@@ -3,11 +3,12 @@
 import strawberry
 from tortoise.transactions import in_transaction
 
-from api.errors import invalid
+from api.errors import ApiError, ErrorCode, invalid
 from api.graphql.context import Info
 from api.graphql.privacy_requests import PrivacyRequestNode
 from api.privacy.calendar import working_calendar
 from api.privacy.cancellation import cancel
+from models.accounts import lock_active_account
 
 
 @strawberry.type
@@ -23,6 +24,8 @@ class CancellationMutations:
             raise invalid("password", "the password is wrong")
         calendar = working_calendar(context.services.settings.holiday_calendar_dir)
         async with in_transaction():
+            if await lock_active_account(account.id) is None:
+                raise ApiError(ErrorCode.CONFLICT, "the account is already being cancelled")
             request = await cancel(account, calendar)
             await context.services.ledger.record_change(
                 context, account.id, "CANCELLATION_REQUESTED", []

@@ -9,12 +9,13 @@ from tortoise.transactions import in_transaction
 
 from api import scopes
 from api.audit_trail import record
-from api.errors import invalid, not_found
+from api.errors import ApiError, ErrorCode, invalid, not_found
 from api.graphql.affiliates import AffiliateNode, find_affiliate
 from api.graphql.consent_receipts import ConsentReceipt, consent_receipt
 from api.graphql.context import Info, RequestContext
 from api.graphql.ids import parse_id
 from api.graphql.policy import current_policy
+from models.accounts import lock_active_account
 from models.clock import utcnow
 from models.consent import MAINLAND_CHINA, Affiliate, Consent, ConsentEnd
 
@@ -149,6 +150,8 @@ class ConsentMutations:
         recipient = await recipient_for(input.recipient_id, purpose)
         policy = await current_policy()
         async with in_transaction():
+            if await lock_active_account(account_id) is None:
+                raise ApiError(ErrorCode.CONFLICT, "a cancelled account cannot consent")
             consent = await Consent.create(
                 account_id=account_id,
                 recipient=recipient,
