@@ -46,6 +46,13 @@ def text(value: str, field: str, *, max_length: int, required: bool = True) -> s
     return cleaned
 
 
+def optional_text(value: str | None, field: str, *, max_length: int) -> str | None:
+    """Like `text`, for a field that may be left out: absent or blank is None."""
+    if value is None:
+        return None
+    return text(value, field, max_length=max_length, required=False) or None
+
+
 def password(value: str, phone: str | None, field: str = "password") -> str:
     if len(value) < MIN_PASSWORD_LENGTH:
         raise invalid(field, f"the password needs at least {MIN_PASSWORD_LENGTH} characters")

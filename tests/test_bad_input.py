@@ -519,6 +519,8 @@ SPECS: dict[str, Spec] = {
             *each(("input", "os"), [HUGE, *CONTROL], v),
             *each(("input", "deviceId"), [HUGE, *CONTROL], v),
             *each(("input", "networkStatus"), [HUGE, *CONTROL], v),
+            ("input={}", {"input": {}}),
+            ("input=blank", {"input": {"os": "  ", "deviceId": "", "networkStatus": None}}),
         ],
     ),
 }

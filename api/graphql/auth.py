@@ -8,7 +8,7 @@ from api.errors import ApiError, ErrorCode, invalid, unauthenticated
 from api.graphql.accounts import AccountNode, account_nodes
 from api.graphql.context import Info, RequestContext
 from api.registration import register
-from api.validation import login_identifier, mainland_mobile, password, text
+from api.validation import login_identifier, mainland_mobile, optional_text, password
 from models.accounts import Account, AccountStatus, LoginRecord, email_lookup, phone_lookup
 
 WRONG_CREDENTIALS = "the login or the password is wrong"
@@ -44,16 +44,14 @@ class LoginResult:
     account: AccountNode
 
 
-def optional_text(value: str | None, field: str, limit: int) -> str | None:
-    return text(value, field, max_length=limit, required=False) or None if value else None
-
-
 def client_details(client: ClientInfoInput) -> dict[str, str | None]:
     """Validated before any password is checked, so bad input writes nothing."""
     return {
-        "network_type": optional_text(client.network_type, "client.networkType", 16),
-        "os": optional_text(client.os, "client.os", 64),
-        "client_version": optional_text(client.client_version, "client.clientVersion", 32),
+        "network_type": optional_text(client.network_type, "client.networkType", max_length=16),
+        "os": optional_text(client.os, "client.os", max_length=64),
+        "client_version": optional_text(
+            client.client_version, "client.clientVersion", max_length=32
+        ),
         "device_phone": mainland_mobile(client.device_phone, "client.devicePhone")
         if client.device_phone
         else None,

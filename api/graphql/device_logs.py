@@ -6,10 +6,11 @@ Under Do Not Track or GPC nothing is written, and the result says so (P-DNT-1).
 import strawberry
 from tortoise.transactions import in_transaction
 
+from api.errors import invalid
 from api.graphql.activity import DeviceLogNode
 from api.graphql.context import Info
 from api.privacy.dnt import NOT_RECORDED, may_record_behaviour
-from api.validation import text
+from api.validation import optional_text
 from models.accounts import DeviceLog
 from plugins.subject import Subject
 
@@ -28,19 +29,17 @@ class DeviceLogResult:
     device_log: DeviceLogNode | None
 
 
-def optional(value: str | None, field: str, limit: int) -> str | None:
-    return text(value, field, max_length=limit, required=False) or None if value else None
-
-
 @strawberry.type
 class DeviceLogMutations:
     @strawberry.mutation(description="Upload the signed-in person's device log.")
     async def record_device_log(self, info: Info, input: RecordDeviceLogInput) -> DeviceLogResult:
         context = info.context
         owner = await context.account()
-        os = optional(input.os, "os", 64)
-        device_id = optional(input.device_id, "deviceId", 128)
-        network_status = optional(input.network_status, "networkStatus", 16)
+        os = optional_text(input.os, "os", max_length=64)
+        device_id = optional_text(input.device_id, "deviceId", max_length=128)
+        network_status = optional_text(input.network_status, "networkStatus", max_length=16)
+        if os is None and device_id is None and network_status is None:
+            raise invalid("input", "a device log needs at least one of os, deviceId, networkStatus")
         if not may_record_behaviour(context.viewer):
             return DeviceLogResult(recorded=False, reason=NOT_RECORDED, device_log=None)
         async with in_transaction():
