@@ -19,6 +19,7 @@ from tortoise.context import TortoiseContext
 
 from api.app import create_app
 from api.auth.throttle import LOGIN_RULE, DatabaseFailures, RedisFailures
+from models.accounts import LoginRecord
 from models.clock import set_clock
 from models.throttle import SignInFailures
 from tests.conftest import LOGIN, gql, make_settings, register
@@ -268,14 +269,18 @@ async def test_p_sec_4_concurrent_failures_are_all_counted(db, clock):
     assert (await store.read(["login:x"]))["login:x"].count == 20
 
 
-async def test_p_sec_4_throttled_sign_ins_leave_the_database_unchanged_but_the_count(
+async def test_p_sec_4_p_collect_2_a_throttled_sign_in_is_recorded_and_does_not_extend_the_lock(
     client: httpx.AsyncClient, db: TortoiseContext, clock
 ):
     person = await register(client)
     await fail_until_locked(client, clock, person["phone"])
     row = await SignInFailures.get(key__startswith="login:")
     assert row.failures == LOGIN_RULE.lock_after
+    attempts = await LoginRecord.all().count()
     await attempt(client, person["phone"], "wrong password!")
     await row.refresh_from_db()
+    refused = await LoginRecord.all().order_by("-id").first()
+    assert await LoginRecord.all().count() == attempts + 1
+    assert refused is not None and not refused.success and refused.account_id is None
     # Refusals do not extend the lock: only failures that checked a password count.
     assert row.failures == LOGIN_RULE.lock_after

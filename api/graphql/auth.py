@@ -107,8 +107,13 @@ class AuthMutations:
         client = client_details(input.client or ClientInfoInput())
         throttle = context.services.throttle
         address = context.request.client.host if context.request.client else None
-        # Throttled before the account is looked up: a refusal is the same for every login.
-        await throttle.check(lookup, address)
+        # Throttled before the account is looked up: a refusal is the same for every login. It
+        # is still an attempt, and every attempt is recorded (P-COLLECT-2).
+        try:
+            await throttle.check(lookup, address)
+        except ApiError:
+            await record_attempt(context, lookup, None, False, client)
+            raise
         account = (
             await Account.filter(**{f"{kind}_hash": lookup}).select_related("data_key").first()
         )
