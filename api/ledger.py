@@ -25,9 +25,9 @@ class Ledger:
                     "viewer_ref": context.viewer.ref,
                     "subject_ref": entry.subject_ref,
                     "action": "READ",
-                    "categories_clear": list(entry.clear),
-                    "categories_masked": list(entry.masked),
-                    "categories_blocked": list(entry.blocked),
+                    "categories_clear": entry.clear,
+                    "categories_masked": entry.masked,
+                    "categories_blocked": entry.blocked,
                     "basis": entry.basis,
                     "details": {},
                 }

@@ -71,14 +71,8 @@ class Metrics:
         self.latency.labels(route).observe(seconds)
 
     def count_decisions(self, context: RequestContext) -> None:
-        for entry in context.decisions.ledger_entries():
-            for effect, categories in (
-                ("ALLOW", entry.clear),
-                ("MASK", entry.masked),
-                ("BLOCK", entry.blocked),
-            ):
-                for category in categories:
-                    self.decisions.labels(effect, category).inc()
+        for (effect, category), count in context.decisions.decision_counts().items():
+            self.decisions.labels(effect, category).inc(count)
 
     async def refresh_from_database(self) -> None:
         try:

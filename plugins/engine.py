@@ -5,6 +5,7 @@ CONSENT_REQUIRED). Per request, each subject is prepared once per batch (one que
 per row) and each (subject, category) is decided once; every decision is kept for the ledger.
 """
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -14,7 +15,7 @@ from tortoise.expressions import Q
 from plugins import masking
 from plugins.base import BasePlugin, ConsentPlugin
 from plugins.categories import Catalogue, DataCategory, catalogue
-from plugins.decision import BlockCode, Decision, Effect, VoteKind
+from plugins.decision import ABSTAIN, BlockCode, Decision, Effect, VoteKind
 from plugins.registry import PluginFactory
 from plugins.subject import Subject
 from plugins.viewer import Viewer
@@ -96,8 +97,12 @@ class RequestDecisions:
 
     def _combine(self, subject: Subject, category: DataCategory) -> Decision:
         permit: tuple[str, str | None] | None = None
+        viewer = self.viewer
         for plugin in self._voters:
-            vote = plugin.vote(self.viewer, subject, category)
+            vote = plugin.vote(viewer, subject, category)
+            if vote is ABSTAIN:
+                # Most votes: an identity check is cheaper than comparing kinds.
+                continue
             if vote.kind is VoteKind.RESTRICT:
                 return Decision(
                     Effect.BLOCK, vote.reason or plugin.name, code=vote.code or BlockCode.FORBIDDEN
@@ -132,27 +137,67 @@ class RequestDecisions:
             return None
         return masking.apply(self._catalogue[category_id].mask, value)
 
-    def ledger_entries(self) -> list[LedgerEntry]:
-        entries = []
+    def _splits(self) -> list[tuple[Subject, dict[str, Decision], "_Split"]]:
+        """Each subject decided on, in the order prepared, with its categories split by effect.
+        The rows of a list share a handful of splits: each is sorted once, not once per row."""
+        splits: dict[tuple[tuple[str, ...], tuple[Effect, ...]], _Split] = {}
+        found = []
         for subject, decided in self._decisions.items():
             if not decided:
                 continue
-            by_effect: dict[Effect, list[str]] = {effect: [] for effect in Effect}
-            bases = set()
-            for category_id, decision in sorted(decided.items()):
-                by_effect[decision.effect].append(category_id)
-                if decision.effect is Effect.ALLOW and decision.basis:
-                    bases.add(decision.basis)
+            key = (tuple(decided), tuple(d.effect for d in decided.values()))
+            split = splits.get(key)
+            if split is None:
+                split = splits[key] = _Split.of(decided)
+            found.append((subject, decided, split))
+        return found
+
+    def ledger_entries(self) -> list[LedgerEntry]:
+        entries = []
+        for subject, decided, split in self._splits():
+            # Only ALLOW decisions carry a basis.
+            bases = {d.basis for d in decided.values() if d.basis}
             entries.append(
                 LedgerEntry(
-                    subject_ref=subject.ref,
-                    clear=tuple(by_effect[Effect.ALLOW]),
-                    masked=tuple(by_effect[Effect.MASK]),
-                    blocked=tuple(by_effect[Effect.BLOCK]),
-                    basis=",".join(sorted(bases)) or "none",
+                    subject.ref,
+                    split.clear,
+                    split.masked,
+                    split.blocked,
+                    ",".join(sorted(bases)) or "none",
                 )
             )
         return entries
+
+    def decision_counts(self) -> Counter[tuple[Effect, str]]:
+        """How many (subject, category) decisions ended in each (effect, category)."""
+        counts: Counter[tuple[Effect, str]] = Counter()
+        for split, subjects in Counter(split for _, _, split in self._splits()).items():
+            for effect_category in split.decided:
+                counts[effect_category] += subjects
+        return counts
+
+
+@dataclass(frozen=True, eq=False)
+class _Split:
+    """Categories by effect, each sorted. Compared by identity: `_splits` makes one per
+    distinct split."""
+
+    decided: tuple[tuple[Effect, str], ...]
+    clear: tuple[str, ...]
+    masked: tuple[str, ...]
+    blocked: tuple[str, ...]
+
+    @classmethod
+    def of(cls, decided: dict[str, Decision]) -> "_Split":
+        by_effect: dict[Effect, list[str]] = {effect: [] for effect in Effect}
+        for category_id in sorted(decided):
+            by_effect[decided[category_id].effect].append(category_id)
+        return cls(
+            decided=tuple((d.effect, c) for c, d in decided.items()),
+            clear=tuple(by_effect[Effect.ALLOW]),
+            masked=tuple(by_effect[Effect.MASK]),
+            blocked=tuple(by_effect[Effect.BLOCK]),
+        )
 
 
 class ConsentEngine:

@@ -52,8 +52,9 @@ class RecipientConsentPlugin(BasePlugin):
 
     def __init__(self) -> None:
         self._loaded: set[int] = set()
-        # account id -> (consent id, categories the client may see under it), newest first
-        self._consents: dict[int, list[tuple[int, frozenset[str]]]] = {}
+        # account id -> (the consent's permit, categories the client may see under it), newest
+        # first; one Vote per consent, not one per field.
+        self._consents: dict[int, list[tuple[Vote, frozenset[str]]]] = {}
 
     async def prepare(self, viewer: Viewer, subjects: Sequence[Subject]) -> None:
         scope = viewer.client
@@ -69,14 +70,15 @@ class RecipientConsentPlugin(BasePlugin):
         )
         for consent_id, account_id, categories in rows:
             scoped = frozenset(categories) & scope.categories
-            self._consents.setdefault(account_id, []).append((consent_id, scoped))
+            permit = Vote.permit(f"consent:{consent_id}")
+            self._consents.setdefault(account_id, []).append((permit, scoped))
 
     def vote(self, viewer: Viewer, subject: Subject, category: DataCategory) -> Vote:
         if viewer.client is None or subject.account_id is None:
             return ABSTAIN
-        for consent_id, categories in self._consents.get(subject.account_id, ()):
+        for permit, categories in self._consents.get(subject.account_id, ()):
             if category.id in categories:
-                return Vote.permit(f"consent:{consent_id}")
+                return permit
         return ABSTAIN
 
     def visible_accounts(self, viewer: Viewer) -> Q | None:
