@@ -26,8 +26,14 @@ class ConsentPlugin(Protocol):
         """Sync and pure: uses only what `prepare` loaded."""
         ...
 
-    def visible_accounts(self, viewer: Viewer) -> Q | None:
-        """Narrows the Account rows the viewer may list at all; None narrows nothing."""
+    def visible_accounts(self, viewer: Viewer, below: int | None) -> Q | None:
+        """Narrows the Account rows the viewer may list at all; None narrows nothing.
+
+        `below` is the keyset bound of the page being read (only ids below it), or None. A
+        narrowing by subquery repeats it inside the subquery: PostgreSQL carries no range
+        across a semi-join, and would otherwise read the subquery's index from the newest
+        account down to the page (250,000 index rows for a middle page of 1M people).
+        """
         ...
 
 
@@ -42,7 +48,7 @@ class BasePlugin:
     def vote(self, viewer: Viewer, subject: Subject, category: DataCategory) -> Vote:
         return ABSTAIN
 
-    def visible_accounts(self, viewer: Viewer) -> Q | None:
+    def visible_accounts(self, viewer: Viewer, below: int | None) -> Q | None:
         return None
 
 

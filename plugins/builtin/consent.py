@@ -81,8 +81,10 @@ class RecipientConsentPlugin(BasePlugin):
                 return permit
         return ABSTAIN
 
-    def visible_accounts(self, viewer: Viewer) -> Q | None:
+    def visible_accounts(self, viewer: Viewer, below: int | None) -> Q | None:
         if viewer.client is None:
             return None
-        consenting = Subquery(live_consents(viewer.client).values("account_id"))
-        return Q(id__in=consenting, status=AccountStatus.ACTIVE)
+        consents = live_consents(viewer.client)
+        if below is not None:
+            consents = consents.filter(account_id__lt=below)
+        return Q(id__in=Subquery(consents.values("account_id")), status=AccountStatus.ACTIVE)

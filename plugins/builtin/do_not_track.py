@@ -33,5 +33,5 @@ class DoNotTrackPlugin(BasePlugin):
             return DO_NOT_TRACK
         return ABSTAIN
 
-    def visible_accounts(self, viewer: Viewer) -> Q | None:
+    def visible_accounts(self, viewer: Viewer, below: int | None) -> Q | None:
         return NOBODY if viewer.do_not_track and optional_processing(viewer) else None

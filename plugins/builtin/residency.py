@@ -25,5 +25,5 @@ class ResidencyPlugin(BasePlugin):
     def vote(self, viewer: Viewer, subject: Subject, category: DataCategory) -> Vote:
         return OUTSIDE if outside_mainland(viewer) else ABSTAIN
 
-    def visible_accounts(self, viewer: Viewer) -> Q | None:
+    def visible_accounts(self, viewer: Viewer, below: int | None) -> Q | None:
         return NOBODY if outside_mainland(viewer) else None
