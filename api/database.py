@@ -2,16 +2,32 @@
 
 from typing import Any
 
+from tortoise.backends.base.config_generator import expand_db_url
+
 from api.settings import Settings
 from models import MODEL_MODULES, keyring
 
 APP_LABEL = "models"
 MIGRATIONS_MODULE = "models.migrations"
+# SQLite with several workers (`serve --workers N`): a writer waits up to this long for another
+# worker's write lock instead of failing with "database is locked". Tortoise already opens SQLite
+# in WAL mode, so readers go on while one worker writes.
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def _connection(database_url: str) -> str | dict[str, Any]:
+    """The URL as Tortoise takes it; for SQLite expanded, to add the busy timeout (a
+    `?busy_timeout=` in the URL wins)."""
+    if not database_url.startswith("sqlite://"):
+        return database_url
+    config = expand_db_url(database_url)
+    config["credentials"].setdefault("busy_timeout", SQLITE_BUSY_TIMEOUT_MS)
+    return config
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
     return {
-        "connections": {"default": database_url},
+        "connections": {"default": _connection(database_url)},
         "apps": {
             APP_LABEL: {
                 "models": MODEL_MODULES,
