@@ -99,6 +99,7 @@ _JSON_COLUMNS: tuple[tuple[int, Callable[[Any], Any]], ...] = tuple(
         ("details", dict),
     )
 )
+_HASHED = frozenset(HASHED_FIELDS)
 _BASIS = HASHED_FIELDS.index("basis")
 _INSERTED_COLUMNS = (*HASHED_FIELDS, "created_at", "prev_hash", "hash")
 _LOCK_HEAD = (
@@ -108,7 +109,7 @@ _LOCK_HEAD = (
 
 def _hashed_values(event: dict[str, Any]) -> list[Any]:
     """The event's hashed fields in order, missing ones as the columns' defaults."""
-    if unknown := event.keys() - set(HASHED_FIELDS):
+    if unknown := event.keys() - _HASHED:
         # Anything not hashed must not be stored either, or it could change unnoticed.
         raise ValueError(f"not audit event fields: {sorted(unknown)}")
     values = [event.get(name) for name in HASHED_FIELDS]
