@@ -1,5 +1,7 @@
 """The access ledger: who saw whose data, on what basis (P-SEC-5, P-TRANSPARENCY-1).
 
+Changes (consents, profile, requests) are recorded by `api.audit_trail` inside their mutation.
+
 Decisions are gathered through the request; the ledger writes them at the end in one insert, so
 a 100-row list costs one statement, not one per field.
 """
@@ -32,26 +34,5 @@ class Ledger:
                     "details": {},
                 }
                 for entry in entries
-            ]
-        )
-
-    async def record_change(
-        self, context: "RequestContext", account_id: int, action: str, fields: list[str]
-    ) -> None:
-        """The fact of a change, never the old or new values (P-RIGHTS-2)."""
-        await append_events(
-            [
-                {
-                    "request_id": context.request_id,
-                    "viewer_kind": str(context.viewer.kind),
-                    "viewer_ref": context.viewer.ref,
-                    "subject_ref": f"account:{account_id}",
-                    "action": action,
-                    "categories_clear": [],
-                    "categories_masked": [],
-                    "categories_blocked": [],
-                    "basis": "owner" if context.viewer.account_id == account_id else "role:ADMIN",
-                    "details": {"fields": fields},
-                }
             ]
         )

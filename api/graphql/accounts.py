@@ -9,6 +9,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from api.audit_trail import record
 from api.errors import ApiError, ErrorCode, forbidden, not_found, unauthenticated
 from api.graphql.activity import (
     DeviceLogNode,
@@ -171,8 +172,8 @@ class AccountMutations:
         try:
             async with in_transaction():
                 await account.save()
-                await info.context.services.ledger.record_change(
-                    info.context, account.id, "PROFILE_UPDATED", changes
+                await record(
+                    info.context, f"account:{account.id}", "PROFILE_UPDATED", {"fields": changes}
                 )
         except IntegrityError:
             raise ApiError(

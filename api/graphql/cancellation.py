@@ -3,6 +3,7 @@
 import strawberry
 from tortoise.transactions import in_transaction
 
+from api.audit_trail import record
 from api.errors import ApiError, ErrorCode, invalid
 from api.graphql.context import Info
 from api.graphql.privacy_requests import PrivacyRequestNode
@@ -27,9 +28,7 @@ class CancellationMutations:
             if await lock_active_account(account.id) is None:
                 raise ApiError(ErrorCode.CONFLICT, "the account is already being cancelled")
             request = await cancel(account, calendar)
-            await context.services.ledger.record_change(
-                context, account.id, "CANCELLATION_REQUESTED", []
-            )
+            await record(context, f"account:{account.id}", "CANCELLATION_REQUESTED", {})
         context.clear_session_cookie()
         request.account = account
         return PrivacyRequestNode(row=request, by_owner=True)

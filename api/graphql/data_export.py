@@ -3,6 +3,7 @@
 import strawberry
 from strawberry.scalars import JSON
 
+from api.audit_trail import record
 from api.graphql.context import Info
 from api.privacy.export import export_document
 
@@ -18,5 +19,5 @@ class DataExportQueries:
         context = info.context
         account = await context.account()
         document = await export_document(account)
-        await context.services.ledger.record_change(context, account.id, "DATA_EXPORTED", [])
+        await record(context, f"account:{account.id}", "DATA_EXPORTED", {})
         return document

@@ -7,6 +7,7 @@ from strawberry.scalars import JSON
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from api.audit_trail import record
 from api.errors import invalid, not_found
 from api.graphql.context import Info, RequestContext
 from api.graphql.ids import parse_id
@@ -172,8 +173,8 @@ class PrivacyRequestMutations:
             request = await open_request(
                 owner, kind, calendar, ground=ground, details=details or None
             )
-            await context.services.ledger.record_change(
-                context, owner.id, "PRIVACY_REQUEST_SUBMITTED", [str(kind)]
+            await record(
+                context, f"account:{owner.id}", "PRIVACY_REQUEST_SUBMITTED", {"kind": str(kind)}
             )
         request.account = owner
         return PrivacyRequestNode(row=request, by_owner=True)
@@ -194,7 +195,10 @@ class PrivacyRequestMutations:
                 raise not_found("privacy request")
             await request.fetch_related("account__data_key")
             await resolve(request, admin_id, status, resolution)
-            await context.services.ledger.record_change(
-                context, request.account_id, "PRIVACY_REQUEST_RESOLVED", [str(status)]
+            await record(
+                context,
+                f"account:{request.account_id}",
+                "PRIVACY_REQUEST_RESOLVED",
+                {"status": str(status)},
             )
         return PrivacyRequestNode(row=request, by_owner=request.account_id == admin_id)
