@@ -134,11 +134,12 @@ class RequestDecisions:
             combined &= q
         return combined
 
-    def mask(self, category_id: str, value: object) -> object:
-        """What a MASK decision shows of `value` (see `masking.apply`)."""
+    def mask(self, category_id: str, value: object, strategy: str | None = None) -> object:
+        """What a MASK decision shows of `value` (see `masking.apply`): by the category's
+        strategy, or by `strategy` where a field names its own."""
         if value is None:
             return None
-        return masking.apply(self._catalogue[category_id].mask, value)
+        return masking.apply(strategy or self._catalogue[category_id].mask, value)
 
     def _splits(self) -> list[tuple[Subject, dict[str, Decision], "_Split"]]:
         """Each subject decided on, in the order prepared, with its categories split by effect.

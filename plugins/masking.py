@@ -99,6 +99,11 @@ def region(value: str) -> str:
     return value if value.endswith(("省", "自治区", "特别行政区")) else REDACTED
 
 
+def province(value: str) -> str:
+    """A province field alone is the coarse part of a region, the part masking keeps."""
+    return value.strip() or REDACTED
+
+
 def company(value: str) -> str:
     """The first character and ***: 中国电信 -> 中***."""
     value = value.strip()
@@ -123,6 +128,7 @@ STRATEGIES: dict[str, Callable[[str], str]] = {
     "ip": ip,
     "device_id": device_id,
     "region": region,
+    "province": province,
     "company": company,
     "redact": redact,
     UNCHANGED: unchanged,

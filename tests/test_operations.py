@@ -209,3 +209,13 @@ async def test_unexpected_errors_are_masked_and_logged(client, monkeypatch, capl
     )
     assert "internal detail" not in str(result)
     assert "internal detail" in caplog.text
+
+
+async def test_p_sec_1_a_masked_region_keeps_the_province_and_hides_the_city(client, settings):
+    person = await sign_in(client, 1)
+    update = 'mutation { updateProfile(input: {province: "广东", city: "深圳"}) { city } }'
+    assert (await gql(client, update, token=person)).data["updateProfile"]["city"] == "深圳"
+    admin = await admin_token(client, settings)
+    listing = await gql(client, "{ accounts { edges { node { province city } } } }", token=admin)
+    regions = [edge["node"] for edge in listing.data["accounts"]["edges"]]
+    assert {"province": "广东", "city": "***"} in regions

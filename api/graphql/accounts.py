@@ -65,7 +65,7 @@ class AccountNode(RowNode):
     email = personal("contact.email", lambda node: node.row.email(), str)
     name = personal("identity.name", "row.name", str)
     company = personal("org.company", "row.company", str)
-    province = personal("location.region", "row.province", str)
+    province = personal("location.region", "row.province", str, mask="province")
     city = personal("location.region", "row.city", str)
 
     @strawberry.field(description="Operational: what the account may do.")

@@ -18,7 +18,13 @@ from plugins.subject import Subject
 CATEGORY_KEY = "consentql.category"
 
 
-def reveal(info: Info, subject: Subject, category: str, value: Callable[[], Any]) -> Any:
+def reveal(
+    info: Info,
+    subject: Subject,
+    category: str,
+    value: Callable[[], Any],
+    mask: str | None = None,
+) -> Any:
     context = info.context
     decision = context.decisions.decide(subject, category)
     if decision.effect is Effect.ALLOW:
@@ -26,21 +32,29 @@ def reveal(info: Info, subject: Subject, category: str, value: Callable[[], Any]
     if decision.effect is Effect.MASK:
         context.disclosures.masked.append(info.path)
         raw = value()
-        # Only plain text has a partial form; a number, time or enum is withheld whole.
-        return context.decisions.mask(category, raw) if type(raw) is str else None
+        masked = context.decisions.mask(category, raw, mask)
+        # Only plain text has a partial form; a number, time or enum (a str subclass) is shown
+        # unchanged where the category's mask is `none`, else withheld whole.
+        return masked if type(raw) is str or masked is raw else None
     context.disclosures.blocked.append((info.path, category, decision))
     return None
 
 
 def personal(
-    category: str, source: str | Callable[[Any], Any], returns: type, **options: Any
+    category: str,
+    source: str | Callable[[Any], Any],
+    returns: type,
+    *,
+    mask: str | None = None,
+    **options: Any,
 ) -> Any:
     """A nullable field of `returns` type; `source` is an attribute path on the node, such as
-    "row.name", or a function of the node."""
+    "row.name", or a function of the node. `mask` names a masking strategy for this field when
+    it is not the category's (a province field is the part of a region that masking keeps)."""
     value_of = attrgetter(source) if isinstance(source, str) else source
 
     def resolve(root: Any, info: Info) -> Any:
-        return reveal(info, root.subject, category, lambda: value_of(root))
+        return reveal(info, root.subject, category, lambda: value_of(root), mask)
 
     resolve.__annotations__["return"] = returns | None
     return strawberry.field(resolver=resolve, metadata={CATEGORY_KEY: category}, **options)

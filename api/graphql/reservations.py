@@ -29,7 +29,7 @@ class ReservationNode(RowNode):
     email = personal("contact.email", lambda node: node.row.email(), str)
     name = personal("identity.name", "row.name", str)
     company = personal("org.company", "row.company", str)
-    province = personal("location.region", "row.province", str)
+    province = personal("location.region", "row.province", str, mask="province")
     city = personal("location.region", "row.city", str)
     preferred_time = personal("activity.reservations", "row.preferred_time", datetime)
     status = personal("activity.reservations", "row.status", ReservationStatusEnum)
