@@ -19,7 +19,7 @@ from api.graphql.activity import (
 )
 from api.graphql.context import Info, RequestContext
 from api.graphql.ids import parse_id
-from api.graphql.nodes import RowNode
+from api.graphql.nodes import SubjectNode
 from api.graphql.orders import OrderNode, order_connection
 from api.graphql.pagination import (
     Connection,
@@ -60,7 +60,7 @@ def nested(
 
 
 @strawberry.type(name="Account")
-class AccountNode(RowNode):
+class AccountNode(SubjectNode):
     phone = personal("contact.phone", lambda node: node.row.phone(), str)
     email = personal("contact.email", lambda node: node.row.email(), str)
     name = personal("identity.name", "row.name", str)

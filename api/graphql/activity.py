@@ -5,7 +5,7 @@ from datetime import datetime
 import strawberry
 
 from api.graphql.context import RequestContext
-from api.graphql.nodes import RowNode
+from api.graphql.nodes import SubjectNode
 from api.graphql.pagination import Connection, connection
 from api.graphql.personal import personal
 from models.accounts import Account, DeviceLog, LoginRecord
@@ -13,7 +13,7 @@ from plugins.subject import Subject
 
 
 @strawberry.type(name="LoginRecord")
-class LoginRecordNode(RowNode):
+class LoginRecordNode(SubjectNode):
     owner: strawberry.Private[Account]
 
     success = personal("activity.logins", "row.success", bool)
@@ -31,7 +31,7 @@ class LoginRecordNode(RowNode):
 
 
 @strawberry.type(name="DeviceLog")
-class DeviceLogNode(RowNode):
+class DeviceLogNode(SubjectNode):
     owner: strawberry.Private[Account]
 
     os = personal("device.info", "row.os", str)

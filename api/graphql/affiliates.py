@@ -12,6 +12,7 @@ from api.auth.tokens import CLIENT_PREFIX, digest, new_token
 from api.errors import invalid, not_found, unauthenticated
 from api.graphql.context import Info
 from api.graphql.ids import parse_id
+from api.graphql.nodes import RowNode
 from api.validation import text
 from models.audit import append_events
 from models.clock import utcnow
@@ -23,13 +24,7 @@ END = str(ConsentEnd.PURPOSE_CHANGED)
 
 
 @strawberry.type(name="Affiliate")
-class AffiliateNode:
-    row: strawberry.Private[Affiliate]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.row.id))
-
+class AffiliateNode(RowNode):
     @strawberry.field
     def name(self) -> str:
         return self.row.name
@@ -48,13 +43,7 @@ class AffiliateNode:
 
 
 @strawberry.type(name="ApiClient")
-class ApiClientNode:
-    row: strawberry.Private[ApiClient]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.row.id))
-
+class ApiClientNode(RowNode):
     @strawberry.field
     def name(self) -> str:
         return self.row.name

@@ -14,6 +14,7 @@ from api.graphql.affiliates import AffiliateNode, find_affiliate
 from api.graphql.consent_receipts import ConsentReceipt, consent_receipt
 from api.graphql.context import Info, RequestContext
 from api.graphql.ids import parse_id
+from api.graphql.nodes import RowNode
 from api.graphql.policy import current_policy
 from models.accounts import lock_active_account
 from models.clock import utcnow
@@ -32,13 +33,7 @@ class ConsentEvidence:
 
 
 @strawberry.type(name="Consent")
-class ConsentNode:
-    row: strawberry.Private[Consent]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.row.id))
-
+class ConsentNode(RowNode):
     @strawberry.field(description="Who receives the data; null: this service itself.")
     def recipient(self) -> AffiliateNode | None:
         recipient = self.row.recipient

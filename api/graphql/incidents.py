@@ -7,10 +7,11 @@ from tortoise.transactions import in_transaction
 
 from api.graphql.context import Info
 from api.graphql.ids import parse_id
+from api.graphql.nodes import RowNode
 from api.graphql.notifications import ChannelEnum
 from api.privacy.incidents import IncidentReport, checked, record
 from api.privacy.notifications import load_sender
-from models.privacy import Channel, Incident
+from models.privacy import Channel
 
 
 @strawberry.input
@@ -32,14 +33,9 @@ class ReportIncidentInput:
 
 
 @strawberry.type(name="Incident")
-class IncidentNode:
-    row: strawberry.Private[Incident]
+class IncidentNode(RowNode):
     notified: int
     public_notice: bool
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.row.id))
 
     @strawberry.field
     def title(self) -> str:

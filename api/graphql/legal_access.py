@@ -13,6 +13,7 @@ from api.audit_trail import record
 from api.errors import forbidden, invalid, not_found
 from api.graphql.context import Info
 from api.graphql.ids import parse_id
+from api.graphql.nodes import RowNode
 from api.validation import text
 from models.accounts import Account
 from models.clock import utcnow
@@ -32,13 +33,7 @@ class GrantState(StrEnum):
 
 
 @strawberry.type(name="LegalAccessGrant")
-class LegalAccessGrantNode:
-    row: strawberry.Private[LegalAccessGrant]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.row.id))
-
+class LegalAccessGrantNode(RowNode):
     @strawberry.field
     def ground(self) -> LegalGroundEnum:  # type: ignore[valid-type]
         return self.row.ground

@@ -1,4 +1,5 @@
-"""What every type backed by a table row shares: the row, its data subject, and an id."""
+"""What every type backed by a table row shares: the row and an opaque id; rows that hold a
+person's data also carry their data subject, which the consent engine decides on."""
 
 from typing import Any
 
@@ -10,8 +11,12 @@ from plugins.subject import Subject
 @strawberry.type
 class RowNode:
     row: strawberry.Private[Any]
-    subject: strawberry.Private[Subject]
 
     @strawberry.field
     def id(self) -> strawberry.ID:
         return strawberry.ID(str(self.row.id))
+
+
+@strawberry.type
+class SubjectNode(RowNode):
+    subject: strawberry.Private[Subject]

@@ -5,6 +5,7 @@ from datetime import datetime
 import strawberry
 
 from api.graphql.context import Info
+from api.graphql.nodes import RowNode
 from api.graphql.pagination import Connection, connection, newest_first
 from models.privacy import Channel, DeliveryStatus, Notification, NotificationTopic, PublicNotice
 
@@ -17,13 +18,7 @@ TopicEnum = strawberry.enum(NotificationTopic, name="NotificationTopic")
 
 
 @strawberry.type(name="Notification")
-class NotificationNode:
-    row: strawberry.Private[Notification]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.row.id))
-
+class NotificationNode(RowNode):
     @strawberry.field
     def topic(self) -> TopicEnum:  # type: ignore[valid-type]
         return self.row.topic
@@ -50,13 +45,7 @@ class NotificationNode:
 
 
 @strawberry.type(name="PublicNotice")
-class PublicNoticeNode:
-    row: strawberry.Private[PublicNotice]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.row.id))
-
+class PublicNoticeNode(RowNode):
     @strawberry.field
     def title(self) -> str:
         return self.row.title

@@ -8,7 +8,7 @@ from tortoise.transactions import in_transaction
 
 from api.errors import invalid
 from api.graphql.context import Info, RequestContext
-from api.graphql.nodes import RowNode
+from api.graphql.nodes import SubjectNode
 from api.graphql.pagination import Connection, connection, newest_first
 from api.graphql.personal import personal
 from api.validation import text
@@ -25,7 +25,7 @@ OrderStatusEnum = strawberry.enum(OrderStatus, name="OrderStatus")
 
 
 @strawberry.type(name="Order")
-class OrderNode(RowNode):
+class OrderNode(SubjectNode):
     kind = personal("activity.orders", "row.kind", OrderKindEnum)
     product = personal("activity.orders", "row.product", str)
     product_type = personal("activity.orders", "row.product_type", ProductTypeEnum)

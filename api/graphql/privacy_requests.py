@@ -11,6 +11,7 @@ from api.audit_trail import record
 from api.errors import invalid, not_found
 from api.graphql.context import Info, RequestContext
 from api.graphql.ids import parse_id
+from api.graphql.nodes import RowNode
 from api.graphql.pagination import Connection, connection, newest_first
 from api.privacy.calendar import working_calendar
 from api.privacy.requests import (
@@ -36,14 +37,9 @@ DeletionGroundEnum = strawberry.enum(
 
 
 @strawberry.type(name="PrivacyRequest")
-class PrivacyRequestNode:
-    row: strawberry.Private[PrivacyRequest]
+class PrivacyRequestNode(RowNode):
     # The requester and the admins who answer; nobody else is ever given a request.
     by_owner: strawberry.Private[bool]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.row.id))
 
     @strawberry.field(description="The requester's account id.")
     def account_id(self) -> strawberry.ID:

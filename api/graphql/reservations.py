@@ -8,7 +8,7 @@ from tortoise.transactions import in_transaction
 from api.errors import ApiError, ErrorCode, not_found
 from api.graphql.context import Info, RequestContext
 from api.graphql.ids import parse_id
-from api.graphql.nodes import RowNode
+from api.graphql.nodes import SubjectNode
 from api.graphql.pagination import Connection, connection, newest_first
 from api.graphql.personal import personal
 from api.validation import email_address, mainland_mobile, text
@@ -23,7 +23,7 @@ ReservationStatusEnum = strawberry.enum(ReservationStatus, name="ReservationStat
 
 
 @strawberry.type(name="Reservation")
-class ReservationNode(RowNode):
+class ReservationNode(SubjectNode):
     product = personal("activity.reservations", "row.product", str)
     phone = personal("contact.phone", lambda node: node.row.phone(), str)
     email = personal("contact.email", lambda node: node.row.email(), str)

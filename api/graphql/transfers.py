@@ -7,9 +7,10 @@ import strawberry
 from api.errors import not_found
 from api.graphql.context import Info
 from api.graphql.ids import parse_id
+from api.graphql.nodes import RowNode
 from api.privacy.transfer import record_transfer
 from models.consent import Affiliate
-from models.privacy import Transfer, TransferOutcome, TransferReason, TransferSubject
+from models.privacy import TransferOutcome, TransferReason, TransferSubject
 
 TransferReasonEnum = strawberry.enum(TransferReason, name="TransferReason")
 
@@ -22,15 +23,10 @@ class RecordTransferInput:
 
 
 @strawberry.type(name="Transfer")
-class TransferNode:
-    row: strawberry.Private[Transfer]
+class TransferNode(RowNode):
     successor_name: str
     moved: list[strawberry.ID] = strawberry.field(description="Accounts whose consent covers it.")
     needs_consent: list[strawberry.ID] = strawberry.field(description="Accounts to ask again.")
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.row.id))
 
     @strawberry.field
     def reason(self) -> TransferReasonEnum:  # type: ignore[valid-type]
