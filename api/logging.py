@@ -14,12 +14,13 @@ import logging
 import logging.config
 import re
 import sys
-import time
 from contextvars import ContextVar
 from typing import Any, TextIO
 
 from pythonjsonlogger.json import JsonFormatter
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from api.middleware import observed
 
 REQUEST_ID: ContextVar[str] = ContextVar("consentql_request_id", default="")
 
@@ -110,18 +111,8 @@ class LogContext:
             await self.app(scope, receive, send)
             return
         token = REQUEST_ID.set(scope.get("state", {}).get("request_id", ""))
-        started = time.perf_counter()
-        status = 500
 
-        async def send_noting_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_noting_status)
-        finally:
+        def access_line(status: int, seconds: float) -> None:
             # The path only: a query string could carry anything.
             self.logger.info(
                 "%s %s %d",
@@ -132,7 +123,11 @@ class LogContext:
                     "method": scope["method"],
                     "path": scope["path"],
                     "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "duration_ms": round(seconds * 1000, 2),
                 },
             )
+
+        try:
+            await observed(self.app, scope, receive, send, access_line)
+        finally:
             REQUEST_ID.reset(token)

@@ -11,16 +11,16 @@ catalogue's ids.
 """
 
 import logging
-import time
 from datetime import timedelta
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import generate_latest
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.graphql.context import RequestContext
+from api.middleware import observed
 from api.privacy.requests import overdue_requests
 from models.accounts import LoginRecord
 from models.clock import utcnow
@@ -104,21 +104,11 @@ class RequestMetrics:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = time.perf_counter()
-        status = 500
 
-        async def send_noting_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_noting_status)
-        finally:
-            self.metrics.observe(
-                scope["method"], scope["path"], status, time.perf_counter() - started
-            )
+        def record(status: int, seconds: float) -> None:
+            self.metrics.observe(scope["method"], scope["path"], status, seconds)
             context = scope.get("state", {}).get(CONTEXT_STATE_KEY)
             if isinstance(context, RequestContext):
                 self.metrics.count_decisions(context)
+
+        await observed(self.app, scope, receive, send, record)

@@ -1,6 +1,8 @@
 """Pure ASGI middleware: a request id on every request, and a cap on the body size."""
 
+import time
 import uuid
+from collections.abc import Callable
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import JSONResponse
@@ -91,3 +93,22 @@ class BodyLimit:
             status_code=413,
         )
         await response(scope, receive, send)
+
+
+async def observed(
+    app: ASGIApp, scope: Scope, receive: Receive, send: Send, done: Callable[[int, float], None]
+) -> None:
+    """Runs `app`, then `done(status, seconds)` however it ended: 500 if no response started."""
+    started = time.perf_counter()
+    status = 500
+
+    async def send_noting_status(message: Message) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+        await send(message)
+
+    try:
+        await app(scope, receive, send_noting_status)
+    finally:
+        done(status, time.perf_counter() - started)
