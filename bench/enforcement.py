@@ -19,12 +19,10 @@ write): the API without privacy, the baseline the target (on/off <= 1.10) is mea
 import argparse
 import asyncio
 import gc
-import logging
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import AsyncExitStack, contextmanager
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +38,7 @@ from api.settings import Settings
 from bench.queries import QUERIES, Query, ViewerRole, viewer_tokens
 from bench.report import bar_chart, median_ms, percentile_ms, stem, write_json
 from bench.seed import DEFAULT_PEOPLE, bench_settings, open_database, seed
+from bench.statements import counting_statements
 from models.accounts import Account
 
 MODES = ("on", "off")
@@ -50,31 +49,6 @@ TARGET_RATIO = 1.10
 class Series:
     samples: list[float] = field(default_factory=list)
     statements: int = 0
-
-
-class StatementCounter(logging.Handler):
-    """Tortoise logs each statement it sends at DEBUG on this logger (as tests/conftest.py)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
-
-
-@contextmanager
-def counting_statements() -> Iterator[StatementCounter]:
-    logger = logging.getLogger("tortoise.db_client")
-    counter = StatementCounter()
-    previous = logger.level
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(counter)
-    try:
-        yield counter
-    finally:
-        logger.removeHandler(counter)
-        logger.setLevel(previous)
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,9 @@
 set), the real ASGI app over httpx, and small helpers to call GraphQL as someone."""
 
 import base64
-import logging
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -160,28 +158,3 @@ async def admin_token(client: httpx.AsyncClient, settings: Settings) -> str:
         client, LOGIN, {"input": {"login": ADMIN["phone"], "password": ADMIN["password"]}}
     )
     return result.data["login"]["token"]
-
-
-class StatementCounter(logging.Handler):
-    """Counts the SQL statements Tortoise sends (it logs each one at DEBUG)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.statements: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.statements.append(record.getMessage())
-
-
-@contextmanager
-def counting_statements() -> Iterator[StatementCounter]:
-    logger = logging.getLogger("tortoise.db_client")
-    counter = StatementCounter()
-    previous = logger.level
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(counter)
-    try:
-        yield counter
-    finally:
-        logger.removeHandler(counter)
-        logger.setLevel(previous)

@@ -3,6 +3,7 @@
 import pytest
 from tortoise import connections
 
+from bench.statements import counting_statements
 from models import keyring
 from models.accounts import Account
 from models.keys import DataKey
@@ -11,7 +12,6 @@ from tests.conftest import (
     POSTGRES_URL,
     REGISTER,
     admin_token,
-    counting_statements,
     gql,
     make_settings,
     person,
