@@ -26,6 +26,11 @@ class ConsentPlugin(Protocol):
         """Sync and pure: uses only what `prepare` loaded."""
         ...
 
+    def may_vote(self, viewer: Viewer) -> bool:
+        """False when `vote` abstains on every (subject, category) for this viewer: the engine
+        then leaves the plugin out of the per-field loop (a 100-row list decides ~500 pairs)."""
+        ...
+
     def visible_accounts(self, viewer: Viewer, below: int | None) -> Q | None:
         """Narrows the Account rows the viewer may list at all; None narrows nothing.
 
@@ -47,6 +52,9 @@ class BasePlugin:
 
     def vote(self, viewer: Viewer, subject: Subject, category: DataCategory) -> Vote:
         return ABSTAIN
+
+    def may_vote(self, viewer: Viewer) -> bool:
+        return True
 
     def visible_accounts(self, viewer: Viewer, below: int | None) -> Q | None:
         return None

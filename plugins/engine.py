@@ -64,7 +64,7 @@ class RequestDecisions:
         self._plugins = tuple(plugins)
         # A plugin that never votes (it only narrows lists) is not asked per field: a 100-row
         # list decides ~500 (subject, category) pairs, and each vote asked costs on every one.
-        self._voters = tuple(p for p in self._plugins if _votes(p))
+        self._voters = tuple(p for p in self._plugins if _votes(p) and p.may_vote(viewer))
         self._catalogue = categories
         self._enabled = enabled
         self._allowed: dict[tuple[str, str | None], Decision] = {}

@@ -276,6 +276,24 @@ async def test_a_decision_is_computed_once_per_subject_and_category() -> None:
     assert Counting.instances[0].votes == 6
 
 
+class ClientsOnly(Counting):
+    """Votes only for API clients, and says so: other viewers' decisions never ask it."""
+
+    def may_vote(self, viewer: Viewer) -> bool:
+        return viewer.client is not None
+
+
+async def test_a_plugin_that_cannot_vote_for_the_viewer_is_not_asked_per_field() -> None:
+    Counting.instances.clear()
+    decisions = ConsentEngine([ClientsOnly]).for_request(
+        Viewer(kind=ViewerKind.PERSON, account_id=1)
+    )
+    await decisions.prepare([SUBJECT])
+    assert decisions.decide(SUBJECT, "contact.phone").effect is Effect.MASK
+    [plugin] = Counting.instances
+    assert plugin.votes == 0 and plugin.prepared == [1]
+
+
 async def test_prepare_runs_once_per_batch_and_skips_subjects_already_prepared() -> None:
     Counting.instances.clear()
     engine = ConsentEngine([Counting])

@@ -14,8 +14,11 @@ ANONYMOUS = Vote.restrict("sign in to see personal information", BlockCode.FORBI
 class AnonymousPlugin(BasePlugin):
     name = "anonymous"
 
+    def may_vote(self, viewer: Viewer) -> bool:
+        return viewer.kind is ViewerKind.ANONYMOUS
+
     def vote(self, viewer: Viewer, subject: Subject, category: DataCategory) -> Vote:
-        return ANONYMOUS if viewer.kind is ViewerKind.ANONYMOUS else ABSTAIN
+        return ANONYMOUS if self.may_vote(viewer) else ABSTAIN
 
     def visible_accounts(self, viewer: Viewer, below: int | None) -> Q | None:
         return NOBODY if viewer.kind is ViewerKind.ANONYMOUS else None

@@ -73,8 +73,11 @@ class RecipientConsentPlugin(BasePlugin):
             permit = Vote.permit(f"consent:{consent_id}")
             self._consents.setdefault(account_id, []).append((permit, scoped))
 
+    def may_vote(self, viewer: Viewer) -> bool:
+        return viewer.client is not None
+
     def vote(self, viewer: Viewer, subject: Subject, category: DataCategory) -> Vote:
-        if viewer.client is None or subject.account_id is None:
+        if not self.may_vote(viewer) or subject.account_id is None:
             return ABSTAIN
         for permit, categories in self._consents.get(subject.account_id, ()):
             if category.id in categories:

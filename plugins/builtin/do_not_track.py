@@ -28,8 +28,11 @@ def optional_processing(viewer: Viewer) -> bool:
 class DoNotTrackPlugin(BasePlugin):
     name = "do_not_track"
 
+    def may_vote(self, viewer: Viewer) -> bool:
+        return viewer.do_not_track and optional_processing(viewer)
+
     def vote(self, viewer: Viewer, subject: Subject, category: DataCategory) -> Vote:
-        if viewer.do_not_track and optional_processing(viewer):
+        if self.may_vote(viewer):
             return DO_NOT_TRACK
         return ABSTAIN
 

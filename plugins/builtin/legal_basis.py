@@ -19,8 +19,11 @@ class LegalBasisPlugin(BasePlugin):
     async def prepare(self, viewer: Viewer, subjects: Sequence[Subject]) -> None:
         await self._grants.load(viewer, (s.account_id for s in subjects if s.account_id))
 
+    def may_vote(self, viewer: Viewer) -> bool:
+        return viewer.kind is ViewerKind.ADMIN
+
     def vote(self, viewer: Viewer, subject: Subject, category: DataCategory) -> Vote:
-        if viewer.kind is not ViewerKind.ADMIN:
+        if not self.may_vote(viewer):
             return ABSTAIN
         grant_id = self._grants.covering(subject.account_id, category.id)
         return ABSTAIN if grant_id is None else Vote.permit(f"legal:{grant_id}")

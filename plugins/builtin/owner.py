@@ -12,11 +12,12 @@ OWNER = Vote.permit("owner")
 class OwnerPlugin(BasePlugin):
     name = "owner"
 
+    def may_vote(self, viewer: Viewer) -> bool:
+        return (
+            viewer.kind in (ViewerKind.PERSON, ViewerKind.ADMIN) and viewer.account_id is not None
+        )
+
     def vote(self, viewer: Viewer, subject: Subject, category: DataCategory) -> Vote:
-        if (
-            viewer.kind in (ViewerKind.PERSON, ViewerKind.ADMIN)
-            and viewer.account_id is not None
-            and viewer.account_id == subject.account_id
-        ):
+        if self.may_vote(viewer) and viewer.account_id == subject.account_id:
             return OWNER
         return ABSTAIN

@@ -22,8 +22,11 @@ def outside_mainland(viewer: Viewer) -> bool:
 class ResidencyPlugin(BasePlugin):
     name = "residency"
 
+    def may_vote(self, viewer: Viewer) -> bool:
+        return outside_mainland(viewer)
+
     def vote(self, viewer: Viewer, subject: Subject, category: DataCategory) -> Vote:
-        return OUTSIDE if outside_mainland(viewer) else ABSTAIN
+        return OUTSIDE if self.may_vote(viewer) else ABSTAIN
 
     def visible_accounts(self, viewer: Viewer, below: int | None) -> Q | None:
         return NOBODY if outside_mainland(viewer) else None
