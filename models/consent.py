@@ -78,6 +78,24 @@ class PolicyVersion(Model):
     async def current(cls) -> "PolicyVersion | None":
         return await cls.filter(effective_at__lte=utcnow()).order_by("-effective_at").first()
 
+    @classmethod
+    async def awaiting_acceptance(cls, account_ids: list[int]) -> "dict[int, PolicyVersion]":
+        """The version in effect that asks for fresh consent, for each of these people who has
+        not accepted it: their consents given under earlier versions are paused (P-UPDATE-1)."""
+        fresh = (
+            await cls.filter(requires_fresh_consent=True, effective_at__lte=utcnow())
+            .order_by("-effective_at")
+            .first()
+        )
+        if fresh is None:
+            return {}
+        accepted = set(
+            await PolicyAcceptance.filter(
+                policy_version_id=fresh.id, account_id__in=account_ids
+            ).values_list("account_id", flat=True)
+        )
+        return {account_id: fresh for account_id in account_ids if account_id not in accepted}
+
 
 class PolicyAcceptance(Model):
     id = fields.IntField(primary_key=True)

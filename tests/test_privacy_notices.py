@@ -55,11 +55,16 @@ async def test_p_update_1_a_fresh_consent_version_pauses_optional_processing_and
         "DELIVERED",
     )
     assert "新增合作方" in told["body"]
+    receipts = "{ myConsents { receipt { state } } }"
+    states = await gql(client, receipts, token=person)
+    assert {c["receipt"]["state"] for c in states.data["myConsents"]} == {"PAUSED"}
     # Accepting the new version lets the earlier consent count again.
     accept = 'mutation { acceptPolicy(version: "2026-12-01") { version } }'
     assert (await gql(client, accept, token=person)).data["acceptPolicy"]["version"] == "2026-12-01"
     resumed = await gql(client, NAME, {"id": str(account.id)}, token=affiliate)
     assert resumed.data["account"], resumed
+    states = await gql(client, receipts, token=person)
+    assert {c["receipt"]["state"] for c in states.data["myConsents"]} == {"ACTIVE"}
 
 
 def incident(affected: list[str], **overrides: object) -> dict:

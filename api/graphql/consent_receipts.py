@@ -11,11 +11,14 @@ from datetime import datetime
 import strawberry
 
 from api.graphql.policy import ContactDetails, contact_details
-from models.consent import MAINLAND_CHINA, Affiliate, Consent
+from models.consent import MAINLAND_CHINA, Affiliate, Consent, PolicyVersion
 
 RECEIPT_SCHEMA = "ISO/IEC TS 27560:2023"
 RECEIPT_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://consentql.example/consent-receipt")
 ACTIVE = "ACTIVE"
+# Given under a policy version that a newer one, asking for fresh consent, has retired, and the
+# person has not accepted the newer one yet: it counts again once they do (P-UPDATE-1).
+PAUSED = "PAUSED"
 
 
 @strawberry.type
@@ -54,7 +57,10 @@ class ConsentReceipt:
     collection_method: str
     consent_given_at: datetime
     consent_ended_at: datetime | None
-    state: str = strawberry.field(description="ACTIVE, WITHDRAWN or PURPOSE_CHANGED.")
+    state: str = strawberry.field(
+        description="ACTIVE; PAUSED until a newer policy version is accepted; WITHDRAWN; "
+        "PURPOSE_CHANGED."
+    )
 
 
 def receipt_id(consent: Consent) -> str:
@@ -67,8 +73,17 @@ def recipient_of(affiliate: Affiliate | None) -> ReceiptRecipient | None:
     return ReceiptRecipient(name=affiliate.name, kind=str(affiliate.kind), region=affiliate.region)
 
 
-def consent_receipt(consent: Consent) -> ConsentReceipt:
-    """`consent` with `recipient` and `policy_version` fetched."""
+def receipt_state(consent: Consent, awaiting: PolicyVersion | None) -> str:
+    if consent.ended_reason:
+        return consent.ended_reason
+    if awaiting is not None and consent.policy_version.effective_at < awaiting.effective_at:
+        return PAUSED
+    return ACTIVE
+
+
+def consent_receipt(consent: Consent, awaiting: PolicyVersion | None) -> ConsentReceipt:
+    """`consent` with `recipient` and `policy_version` fetched; `awaiting` is the policy version
+    its person has yet to accept, if any (`PolicyVersion.awaiting_acceptance`)."""
     policy = consent.policy_version
     return ConsentReceipt(
         receipt_id=receipt_id(consent),
@@ -90,5 +105,5 @@ def consent_receipt(consent: Consent) -> ConsentReceipt:
         collection_method=consent.evidence_channel,
         consent_given_at=consent.granted_at,
         consent_ended_at=consent.withdrawn_at,
-        state=consent.ended_reason or ACTIVE,
+        state=receipt_state(consent, awaiting),
     )

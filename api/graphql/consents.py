@@ -71,8 +71,9 @@ class ConsentNode(RowNode):
         )
 
     @strawberry.field(description="The receipt after ISO/IEC TS 27560.")
-    def receipt(self) -> ConsentReceipt:
-        return consent_receipt(self.row)
+    async def receipt(self, info: Info) -> ConsentReceipt:
+        awaiting = await info.context.loaders.policy_awaiting.load(self.row.account_id)
+        return consent_receipt(self.row, awaiting)
 
 
 @strawberry.input
@@ -131,7 +132,9 @@ class ConsentQueries:
 
     @strawberry.field(description="The receipt of one of the signed-in person's consents.")
     async def consent_receipt(self, info: Info, consent_id: strawberry.ID) -> ConsentReceipt:
-        return consent_receipt(await own_consent(info.context, consent_id))
+        consent = await own_consent(info.context, consent_id)
+        awaiting = await info.context.loaders.policy_awaiting.load(consent.account_id)
+        return consent_receipt(consent, awaiting)
 
 
 @strawberry.type

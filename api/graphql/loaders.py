@@ -14,6 +14,7 @@ from tortoise.models import Model
 
 from api.graphql.pagination import decode_cursor
 from models.accounts import DeviceLog, LoginRecord
+from models.consent import PolicyVersion
 from models.orders import Order
 from models.reservations import Reservation
 
@@ -42,6 +43,11 @@ def children_loader(
     return DataLoader(load_fn=load)
 
 
+async def load_policy_awaiting(account_ids: list[int]) -> list[PolicyVersion | None]:
+    awaiting = await PolicyVersion.awaiting_acceptance(account_ids)
+    return [awaiting.get(account_id) for account_id in account_ids]
+
+
 @dataclass
 class Loaders:
     orders: DataLoader[PageKey, list[Order]] = field(
@@ -55,4 +61,7 @@ class Loaders:
     )
     device_logs: DataLoader[PageKey, list[DeviceLog]] = field(
         default_factory=lambda: children_loader(DeviceLog, "device")
+    )
+    policy_awaiting: DataLoader[int, PolicyVersion | None] = field(
+        default_factory=lambda: DataLoader(load_fn=load_policy_awaiting)
     )

@@ -14,7 +14,7 @@ from api.graphql.consent_receipts import consent_receipt
 from models.accounts import Account, DeviceLog, LoginRecord
 from models.audit import AuditEvent
 from models.clock import utcnow
-from models.consent import Consent, PolicyAcceptance
+from models.consent import Consent, PolicyAcceptance, PolicyVersion
 from models.orders import Order
 from models.privacy import Notification, PrivacyRequest
 from models.reservations import Reservation
@@ -58,6 +58,7 @@ async def export_document(account: Account) -> dict[str, Any]:
         .select_related("recipient", "policy_version")
         .order_by("id")
     )
+    awaiting = await PolicyVersion.awaiting_acceptance([account.id])
     requests = await PrivacyRequest.filter(account_id=account.id).order_by("id")
     subject_refs = [f"account:{account.id}", *(f"reservation:{row.id}" for row in reservations)]
     accesses = await AuditEvent.filter(subject_ref__in=subject_refs).order_by("id")
@@ -113,7 +114,7 @@ async def export_document(account: Account) -> dict[str, Any]:
                     "ip": row.evidence_ip,
                     "user_agent": row.evidence_user_agent,
                 },
-                "receipt": dataclasses.asdict(consent_receipt(row)),
+                "receipt": dataclasses.asdict(consent_receipt(row, awaiting.get(account.id))),
             }
             for row in consents
         ],
