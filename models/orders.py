@@ -37,8 +37,11 @@ class Order(Model):
     amount = fields.DecimalField(max_digits=12, decimal_places=2)
     currency = fields.CharField(max_length=3, default="CNY")
     status = fields.CharEnumField(OrderStatus, max_length=10, default=OrderStatus.PENDING)
+    # Chosen by the client: a retry after a lost answer finds the order instead of placing twice.
+    idempotency_key = fields.CharField(max_length=64, null=True)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         table = "order"
         indexes = (("account_id", "id"),)
+        unique_together = (("account", "idempotency_key"),)

@@ -137,3 +137,30 @@ async def test_cancel_reservation_only_ones_own(client):
     done = await gql(client, cancel, {"id": rid}, token=owner)
     assert done.data["cancelReservation"]["status"] == "CANCELLED"
     assert (await gql(client, cancel, {"id": rid}, token=owner)).codes == ["CONFLICT"]
+
+
+async def test_a_retried_order_with_its_idempotency_key_is_placed_once(client):
+    token = await sign_in(client)
+    keyed = {"input": order(1) | {"idempotencyKey": "basket-7f3a"}}
+    first = await gql(client, PLACE, keyed, token=token)
+    again = await gql(client, PLACE, keyed, token=token)
+    assert again.data["placeOrder"]["id"] == first.data["placeOrder"]["id"]
+    assert await Order.all().count() == 1
+    other = await gql(
+        client, PLACE, {"input": order(2) | {"idempotencyKey": "basket-7f3a"}}, token=token
+    )
+    assert other.codes == ["CONFLICT"]
+    unkeyed = [await gql(client, PLACE, {"input": order(3)}, token=token) for _ in range(2)]
+    assert unkeyed[0].data["placeOrder"]["id"] != unkeyed[1].data["placeOrder"]["id"]
+    too_long = await gql(
+        client, PLACE, {"input": order(4) | {"idempotencyKey": "k" * 65}}, token=token
+    )
+    assert too_long.codes == ["VALIDATION_FAILED"]
+    assert await Order.all().count() == 3
+
+
+async def test_idempotency_keys_belong_to_one_person(client):
+    keyed = {"input": order(1) | {"idempotencyKey": "same-key"}}
+    mine = await gql(client, PLACE, keyed, token=await sign_in(client, 1))
+    theirs = await gql(client, PLACE, keyed, token=await sign_in(client, 2))
+    assert mine.data["placeOrder"]["id"] != theirs.data["placeOrder"]["id"]

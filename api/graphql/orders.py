@@ -4,14 +4,15 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 import strawberry
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from api.errors import invalid
+from api.errors import ApiError, ErrorCode, invalid
 from api.graphql.context import Info, RequestContext
 from api.graphql.nodes import SubjectNode
 from api.graphql.pagination import Connection, connection, newest_first
 from api.graphql.personal import personal
-from api.validation import text
+from api.validation import optional_text, text
 from models.accounts import Account
 from models.orders import Order, OrderKind, OrderStatus, ProductType
 from plugins.subject import Subject
@@ -48,6 +49,11 @@ class PlaceOrderInput:
     product: str
     product_type: ProductTypeEnum  # type: ignore[valid-type]
     amount: Decimal = strawberry.field(description="Amount in CNY, at most two decimals.")
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="Up to 64 characters of the client's choosing: placing an order again with "
+        "the same key returns the first one instead of placing another.",
+    )
 
 
 def valid_amount(amount: Decimal) -> Decimal:
@@ -77,17 +83,27 @@ class OrderMutations:
     @strawberry.mutation
     async def place_order(self, info: Info, input: PlaceOrderInput) -> OrderNode:
         owner = await info.context.account()
-        product = text(input.product, "product", max_length=128)
-        amount = valid_amount(input.amount)
-        async with in_transaction():
-            order = await Order.create(
-                account=owner,
-                kind=input.kind,
-                product=product,
-                product_type=input.product_type,
-                amount=amount,
-                status=OrderStatus.PENDING,
-            )
+        placed = {
+            "kind": input.kind,
+            "product": text(input.product, "product", max_length=128),
+            "product_type": input.product_type,
+            "amount": valid_amount(input.amount),
+            "idempotency_key": optional_text(
+                input.idempotency_key, "idempotencyKey", max_length=64
+            ),
+        }
+        try:
+            async with in_transaction():
+                order = await Order.create(account=owner, status=OrderStatus.PENDING, **placed)
+        except IntegrityError:
+            # The key was used before: the same order again is that order; another is a misuse.
+            order = await Order.get(account_id=owner.id, idempotency_key=placed["idempotency_key"])
+            if any(getattr(order, name) != value for name, value in placed.items()):
+                raise ApiError(
+                    ErrorCode.CONFLICT,
+                    "this idempotency key was used for a different order",
+                    field="idempotencyKey",
+                ) from None
         subject = Subject.of_account(owner)
         await info.context.decisions.prepare([subject])
         return OrderNode(row=order, subject=subject)

@@ -200,9 +200,10 @@ class Migration(migrations.Migration):
                 ('amount', fields.DecimalField(max_digits=12, decimal_places=2)),
                 ('currency', fields.CharField(default='CNY', max_length=3)),
                 ('status', fields.CharEnumField(default=OrderStatus.PENDING, description='PENDING: PENDING\nACTIVE: ACTIVE\nCOMPLETED: COMPLETED\nCANCELLED: CANCELLED', enum_type=OrderStatus, max_length=10)),
+                ('idempotency_key', fields.CharField(null=True, max_length=64)),
                 ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'order', 'app': 'models', 'indexes': [Index(fields=['account_id', 'id'])], 'pk_attr': 'id'},
+            options={'table': 'order', 'app': 'models', 'unique_together': (('account', 'idempotency_key'),), 'indexes': [Index(fields=['account_id', 'id'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
