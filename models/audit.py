@@ -1,9 +1,10 @@
 """The audit log: append-only and hash-chained, so a changed or removed event shows (P-SEC-5).
 
-Each event's hash covers its content and the previous event's hash. A one-row chain head holds
-the hash of the last event: appenders lock it, so two workers cannot both chain from the same
-event, and `verify_chain` compares it with the last event, so cutting off the tail shows too.
-Nothing here updates or deletes an event.
+Each event's id is its position in the chain (1, 2, 3, ...), and its hash covers its position,
+its content and the previous event's hash. A one-row chain head holds the position and hash of
+the last event: appenders lock it, so two workers cannot both chain from the same event, and
+`verify_chain` compares it with the last event, so cutting off the tail shows too. Nothing here
+updates or deletes an event.
 """
 
 import hashlib
@@ -41,7 +42,11 @@ HASHED_FIELDS = (
 
 
 class AuditEvent(Model):
-    id = fields.IntField(primary_key=True)
+    # The position in the chain, given by the appender, not the database: a second event chained
+    # from the same predecessor (a fork) would take the same position and the primary key refuses
+    # it. Unique indexes on the random hashes did the same at three times the cost of the insert
+    # (100 events into SQLite: 3.8 against 1.3 ms).
+    id = fields.BigIntField(primary_key=True, generated=False)
     created_at = fields.DatetimeField(db_index=True)
     request_id = fields.CharField(max_length=64, null=True)
     viewer_kind = fields.CharField(max_length=16)
@@ -53,18 +58,18 @@ class AuditEvent(Model):
     categories_blocked = fields.JSONField[list[str]](default=list)
     basis = fields.CharField(max_length=255, default="")
     details = fields.JSONField[dict[str, Any]](default=dict)
-    # Unique: a second event chained from the same predecessor (a fork) cannot be stored.
-    prev_hash = fields.CharField(max_length=64, unique=True)
-    hash = fields.CharField(max_length=64, unique=True)
+    prev_hash = fields.CharField(max_length=64)
+    hash = fields.CharField(max_length=64)
 
     class Meta:
         table = "audit_event"
 
 
 class AuditChainHead(Model):
-    """One row (id 1): the hash of the last event, locked by whoever appends."""
+    """One row (id 1): the position and hash of the last event, locked by whoever appends."""
 
     id = fields.IntField(primary_key=True)
+    last_position = fields.BigIntField(default=0)
     last_hash = fields.CharField(max_length=64)
 
     class Meta:
@@ -75,17 +80,17 @@ def _utc_iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-# A JSON array of the hashed values in `HASHED_FIELDS` order, then `created_at` and `prev_hash`:
-# unambiguous without naming the fields. Only `details` has keys; they are sorted because
+# A JSON array of the position, the hashed values in `HASHED_FIELDS` order, then `created_at` and
+# `prev_hash`: unambiguous without naming the fields. Only `details` has keys; they are sorted because
 # PostgreSQL's jsonb does not keep their order. One encoder, built once: `json.dumps` with
 # options builds a new one per call, which was half the cost of hashing an event.
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
-def event_hash(values: Sequence[Any], created_at_iso: str, prev_hash: str) -> str:
+def event_hash(position: int, values: Sequence[Any], created_at_iso: str, prev_hash: str) -> str:
     """The hash of one event: `values` are its `HASHED_FIELDS` in order."""
     return hashlib.sha256(
-        _CANONICAL.encode((*values, created_at_iso, prev_hash)).encode()
+        _CANONICAL.encode((position, *values, created_at_iso, prev_hash)).encode()
     ).hexdigest()
 
 
@@ -101,9 +106,10 @@ _JSON_COLUMNS: tuple[tuple[int, Callable[[Any], Any]], ...] = tuple(
 )
 _HASHED = frozenset(HASHED_FIELDS)
 _BASIS = HASHED_FIELDS.index("basis")
-_INSERTED_COLUMNS = (*HASHED_FIELDS, "created_at", "prev_hash", "hash")
+_INSERTED_COLUMNS = ("id", *HASHED_FIELDS, "created_at", "prev_hash", "hash")
 _LOCK_HEAD = (
-    f"UPDATE audit_chain_head SET last_hash = last_hash WHERE id = {HEAD_ID} RETURNING last_hash"
+    "UPDATE audit_chain_head SET last_hash = last_hash "
+    f"WHERE id = {HEAD_ID} RETURNING last_position, last_hash"
 )
 
 
@@ -134,8 +140,9 @@ def _insert_sql(query_class: type, executor_class: type[BaseExecutor]) -> str:
 @lru_cache(maxsize=8)
 def _set_head_sql(query_class: type, executor_class: type[BaseExecutor]) -> str:
     table = AuditChainHead._meta.basetable
-    query = query_class.update(table).set("last_hash", _parameter(executor_class)(0))
-    return str(query.where(table.id == HEAD_ID))
+    parameter = _parameter(executor_class)
+    query = query_class.update(table).set("last_position", parameter(0))
+    return str(query.set("last_hash", parameter(1)).where(table.id == HEAD_ID))
 
 
 def _json_text(value: list[str] | dict[str, Any], texts: dict[tuple[str, ...], str]) -> str:
@@ -150,8 +157,8 @@ def _json_text(value: list[str] | dict[str, Any], texts: dict[tuple[str, ...], s
     return text
 
 
-async def _lock_head(connection: BaseDBAsyncClient) -> str:
-    """The last event's hash, with the chain head locked until the transaction ends.
+async def _lock_head(connection: BaseDBAsyncClient) -> tuple[int, str]:
+    """The last event's position and hash, with the chain head locked until the transaction ends.
 
     An UPDATE rather than SELECT ... FOR UPDATE: it locks the row on PostgreSQL, and on SQLite
     it takes the database's write lock before anything is read (waiting up to the busy timeout),
@@ -167,12 +174,12 @@ async def _lock_head(connection: BaseDBAsyncClient) -> str:
             using_db=connection,
         )
         rows = await connection.execute_query_dict(_LOCK_HEAD)
-    return rows[0]["last_hash"]
+    return rows[0]["last_position"], rows[0]["last_hash"]
 
 
 async def append_events(events: list[dict[str, Any]]) -> None:
-    """Append events (keyword arguments of `AuditEvent` without the hashes) in one transaction:
-    lock the chain head, insert the events, move the head.
+    """Append events (keyword arguments of `AuditEvent` without position and hashes) in one
+    transaction: lock the chain head, insert the events after it, move the head.
 
     Rows go in as plain parameters of one prepared INSERT (executemany), not as model objects:
     building and converting a model per event cost more than hashing and inserting it. On
@@ -190,40 +197,43 @@ async def append_events(events: list[dict[str, Any]]) -> None:
     texts: dict[tuple[str, ...], str] = {}
     async with in_transaction() as connection:
         dialect = (connection.query_class, connection.executor_class)
-        prev_hash = await _lock_head(connection)
+        position, prev_hash = await _lock_head(connection)
         rows = []
         for values in contents:
-            digest = event_hash(values, created_iso, prev_hash)
-            for position, _ in _JSON_COLUMNS:
-                values[position] = _json_text(values[position], texts)
-            rows.append([*values, stored_created_at, prev_hash, digest])
+            position += 1
+            digest = event_hash(position, values, created_iso, prev_hash)
+            for column, _ in _JSON_COLUMNS:
+                values[column] = _json_text(values[column], texts)
+            rows.append([position, *values, stored_created_at, prev_hash, digest])
             prev_hash = digest
         await connection.execute_many(_insert_sql(*dialect), rows)
-        await connection.execute_query(_set_head_sql(*dialect), [prev_hash])
+        await connection.execute_query(_set_head_sql(*dialect), [position, prev_hash])
 
 
 async def verify_chain() -> int | None:
     """The id of the first event whose link is broken, or None when the chain is whole.
 
-    An event is broken when its content does not hash to its stored hash or its `prev_hash` is
-    not the previous event's hash. When the tail was cut off, the last remaining event is named
-    (0 when no event remains), since the event after it is missing.
+    An event is broken when it is not at the position after the previous event, its content does
+    not hash to its stored hash or its `prev_hash` is not the previous event's hash. When the tail
+    was cut off, the last remaining event is named (0 when no event remains), since the event
+    after it is missing.
     """
     expected_prev = GENESIS_HASH
     last_id = 0
     while True:
         batch = await AuditEvent.filter(id__gt=last_id).order_by("id").limit(VERIFY_BATCH)
         for event in batch:
-            if event.prev_hash != expected_prev:
+            if event.id != last_id + 1 or event.prev_hash != expected_prev:
                 return event.id
             values = tuple(getattr(event, name) for name in HASHED_FIELDS)
-            if event_hash(values, _utc_iso(event.created_at), event.prev_hash) != event.hash:
+            created_iso = _utc_iso(event.created_at)
+            if event_hash(event.id, values, created_iso, event.prev_hash) != event.hash:
                 return event.id
             expected_prev = event.hash
             last_id = event.id
         if len(batch) < VERIFY_BATCH:
             break
     head = await AuditChainHead.filter(id=HEAD_ID).first()
-    if head is not None and head.last_hash != expected_prev:
+    if head is not None and (head.last_position, head.last_hash) != (last_id, expected_prev):
         return last_id
     return None

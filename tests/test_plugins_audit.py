@@ -66,6 +66,7 @@ async def test_p_sec_5_audit_chain_links_every_event_to_the_one_before(db: None)
     await append_events([read("account:3")])
     events = await AuditEvent.all().order_by("id")
     assert [e.subject_ref for e in events] == ["account:1", "account:2", "account:3"]
+    assert [e.id for e in events] == [1, 2, 3]
     assert events[0].prev_hash == GENESIS_HASH
     assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]
     assert await verify_chain() is None
@@ -103,16 +104,27 @@ async def test_p_sec_5_audit_chain_detects_a_cut_off_tail(db: None) -> None:
 
 
 async def test_p_sec_5_audit_chain_refuses_a_fork(db: None) -> None:
+    """A second event chained from the same predecessor takes the same position: refused."""
     await append_events([read("account:1")])
     first = await AuditEvent.first()
     assert first is not None
     with pytest.raises(IntegrityError):
         await AuditEvent.create(
             **read("account:9"),
+            id=first.id,
             created_at=first.created_at,
             prev_hash=first.prev_hash,
             hash="f" * 64,
         )
+
+
+async def test_p_sec_5_audit_chain_detects_renumbered_events(db: None) -> None:
+    """The position is hashed: moving an event to close a gap left by a deletion shows."""
+    await append_events([read("account:1"), read("account:2")])
+    first, second = await AuditEvent.all().order_by("id")
+    await raw("DELETE FROM audit_event WHERE id = ?", first.id)
+    await raw("UPDATE audit_event SET id = ?, prev_hash = ? WHERE id = ?", 1, GENESIS_HASH, 2)
+    assert await verify_chain() == first.id
 
 
 async def test_p_sec_5_audit_chain_stays_one_chain_under_concurrent_appends(db: None) -> None:

@@ -48,15 +48,17 @@ class Migration(migrations.Migration):
             name='AuditChainHead',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('last_position', fields.BigIntField(default=0)),
                 ('last_hash', fields.CharField(max_length=64)),
             ],
-            options={'table': 'audit_chain_head', 'app': 'models', 'pk_attr': 'id', 'table_description': 'One row (id 1): the hash of the last event, locked by whoever appends.'},
+            options={'table': 'audit_chain_head', 'app': 'models', 'pk_attr': 'id', 'table_description': 'One row (id 1): the position and hash of the last event, locked by whoever appends.'},
             bases=['Model'],
         ),
         ops.CreateModel(
             name='AuditEvent',
             fields=[
-                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                # generated=False by hand: Tortoise 1.1.9's writer leaves it out of a primary key.
+                ('id', fields.BigIntField(generated=False, primary_key=True, unique=True, db_index=True)),
                 ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
                 ('request_id', fields.CharField(null=True, max_length=64)),
                 ('viewer_kind', fields.CharField(max_length=16)),
@@ -68,8 +70,8 @@ class Migration(migrations.Migration):
                 ('categories_blocked', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('basis', fields.CharField(default='', max_length=255)),
                 ('details', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
-                ('prev_hash', fields.CharField(unique=True, max_length=64)),
-                ('hash', fields.CharField(unique=True, max_length=64)),
+                ('prev_hash', fields.CharField(max_length=64)),
+                ('hash', fields.CharField(max_length=64)),
             ],
             options={'table': 'audit_event', 'app': 'models', 'pk_attr': 'id'},
             bases=['Model'],
