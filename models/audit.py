@@ -80,10 +80,10 @@ def _utc_iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-# A JSON array of the position, the hashed values in `HASHED_FIELDS` order, then `created_at` and
-# `prev_hash`: unambiguous without naming the fields. Only `details` has keys; they are sorted because
-# PostgreSQL's jsonb does not keep their order. One encoder, built once: `json.dumps` with
-# options builds a new one per call, which was half the cost of hashing an event.
+# A JSON array of the position, the hashed values in `HASHED_FIELDS` order, then `created_at`
+# and `prev_hash`: unambiguous without naming the fields. Only `details` has keys; they are
+# sorted because PostgreSQL's jsonb does not keep their order. One encoder, built once:
+# `json.dumps` with options builds a new one per call, which was half the cost of hashing.
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 

@@ -123,7 +123,12 @@ async def test_p_sec_5_audit_chain_detects_renumbered_events(db: None) -> None:
     await append_events([read("account:1"), read("account:2")])
     first, second = await AuditEvent.all().order_by("id")
     await raw("DELETE FROM audit_event WHERE id = ?", first.id)
-    await raw("UPDATE audit_event SET id = ?, prev_hash = ? WHERE id = ?", 1, GENESIS_HASH, 2)
+    await raw(
+        "UPDATE audit_event SET id = ?, prev_hash = ? WHERE id = ?",
+        first.id,
+        GENESIS_HASH,
+        second.id,
+    )
     assert await verify_chain() == first.id
 
 

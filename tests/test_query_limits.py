@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import strawberry
+import strawberry.schema.schema as strawberry_schema_module
 from graphql import get_introspection_query
 from strawberry.extensions import ParserCache
 from strawberry.types import ExecutionContext
@@ -26,6 +27,7 @@ from api.graphql.limits import (
     limit_extensions,
 )
 from api.graphql.suggestions import suggestions_extension
+from api.graphql.validation_cache import PassedDocuments, validation_cache_extension
 
 
 @strawberry.enum
@@ -104,6 +106,7 @@ def make_schema(limits: QueryLimits | None = None, *, production: bool = True) -
             *limit_extensions(limits or QueryLimits()),
             introspection_extension(production=production, is_signed_in=is_signed_in),
             suggestions_extension(is_admin),
+            validation_cache_extension(),
         ],
     )
 
@@ -356,3 +359,53 @@ async def test_p_sec_4_execution_errors_lose_suggestions_too() -> None:
     assert "Did you mean" not in hidden.errors[0].message
     assert "'REDD'" in hidden.errors[0].message
     assert "Did you mean the enum value 'RED'?" in shown.errors[0].message
+
+
+async def test_p_sec_4_a_document_that_passed_is_not_validated_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    schema = make_schema()
+    validated: list[object] = []
+    real_validate = strawberry_schema_module.validate_document
+
+    def counting(*args: Any) -> Any:
+        validated.append(args[1])
+        return real_validate(*args)
+
+    monkeypatch.setattr(strawberry_schema_module, "validate_document", counting)
+    query = "query($n: Int, $c: Color!) { items(first: $n) { id name } color(color: $c) }"
+    # Variables that are no page size (here an enum; a cursor alike) share the pass.
+    for color in ("RED", "GREEN", "RED"):
+        assert await codes(query, schema, variables={"n": 3, "c": color}) == []
+    assert len(validated) == 1
+    # Another caller brings other rules (no introspection gate for a signed-in client).
+    assert await codes(query, schema, viewer=None, variables={"n": 3, "c": "RED"}) == []
+    assert len(validated) == 2
+
+
+async def test_p_sec_4_a_cached_pass_does_not_let_a_larger_page_through() -> None:
+    schema = make_schema()
+    query = "query($n: Int) { items(first: $n) { children(first: $n) { id } } }"
+    assert await codes(query, schema, variables={"n": 5}) == []
+    assert await codes(query, schema, variables={"n": 100}) == [QUERY_TOO_COSTLY]
+    assert await codes(query, schema, variables={"n": "100"}) == [QUERY_TOO_COSTLY]
+    assert await codes(query, schema, variables={"n": 5}) == []
+
+
+async def test_p_sec_4_refusals_are_not_cached_so_suggestions_stay_per_viewer() -> None:
+    schema = make_schema()
+    for viewer in ("client", "admin", "client"):
+        result = await run("{ item { nmae } }", schema, viewer=viewer)
+        has_suggestion = "Did you mean 'name'?" in result.errors[0].message
+        assert has_suggestion is (viewer == "admin")
+
+
+def test_the_validation_cache_forgets_the_least_recently_used() -> None:
+    passed = PassedDocuments(maxsize=2)
+    passed.add(("a",))
+    passed.add(("b",))
+    assert ("a",) in passed  # now the most recent
+    passed.add(("c",))
+    assert len(passed) == 2
+    assert ("b",) not in passed
+    assert ("a",) in passed and ("c",) in passed

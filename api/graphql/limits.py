@@ -23,7 +23,7 @@ integer counts as `max_page_size`, the largest page resolvers serve.
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from graphql import (
@@ -90,11 +90,7 @@ def limit_extensions(limits: QueryLimits) -> list[Callable[[], SchemaExtension]]
 
 
 class QueryLimiter(SchemaExtension):
-    """Bounds the parser by `max_tokens` and adds the per-operation limit rule to validation.
-
-    `ValidationCache` gains nothing alongside: the rule is built per request (it holds the
-    request's variables), so the cache never hits.
-    """
+    """Bounds the parser by `max_tokens` and adds the per-operation limit rule to validation."""
 
     def __init__(self, limits: QueryLimits) -> None:
         self.limits = limits
@@ -106,7 +102,7 @@ class QueryLimiter(SchemaExtension):
         variables = context.variables if isinstance(context.variables, Mapping) else {}
         context.validation_rules = (
             *context.validation_rules,
-            _operation_limits_rule(self.limits, variables),
+            _operation_limits_rule(self.limits, _page_size_variables(variables)),
         )
         try:
             yield
@@ -191,9 +187,32 @@ class _Measure:
 _NOTHING = _Measure()
 
 
+# Any variable value but an integer or null: a page size given so counts as `max_page_size`.
+_NOT_AN_INTEGER = "not an integer"
+
+
+def _page_size_variables(variables: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """The variables as the limits read them (an integer, null, or neither): a cursor, a name
+    or an id all read the same, so requests that differ only there share one rule class, and
+    the validation cache (`api.graphql.validation_cache`) can know the document passed."""
+    return tuple(
+        sorted(
+            (name, value if value is None or _is_integer(value) else _NOT_AN_INTEGER)
+            for name, value in variables.items()
+        )
+    )
+
+
+def _is_integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+@lru_cache(maxsize=256)
 def _operation_limits_rule(
-    limits: QueryLimits, variables: Mapping[str, Any]
+    limits: QueryLimits, page_size_variables: tuple[tuple[str, Any], ...]
 ) -> type[ValidationRule]:
+    variables = dict(page_size_variables)
+
     class OperationLimitsRule(ValidationRule):
         def enter_operation_definition(self, node: OperationDefinitionNode, *_args: Any) -> Any:
             measure = _OperationMeasurer(self.context, limits, variables, node).measure()
@@ -340,7 +359,7 @@ class _OperationMeasurer:
             given = self._variables.get(value.name.value)
             if given is None:
                 return self._limits.default_page_size
-            if isinstance(given, int) and not isinstance(given, bool):
+            if _is_integer(given):
                 return max(given, 0)
             return self._limits.max_page_size
         if isinstance(value, IntValueNode):

@@ -30,6 +30,7 @@ from api.graphql.privacy_requests import PrivacyRequestMutations, PrivacyRequest
 from api.graphql.reservations import ReservationMutations, ReservationQueries
 from api.graphql.suggestions import suggestions_extension
 from api.graphql.transfers import TransferMutations
+from api.graphql.validation_cache import validation_cache_extension
 from api.settings import Settings
 from plugins.viewer import ViewerKind
 
@@ -96,7 +97,6 @@ def query_limits(settings: Settings) -> QueryLimits:
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
-    # No ValidationCache: the limit and introspection rules depend on the request.
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
@@ -105,6 +105,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             lambda: ParserCache(maxsize=256),
             *limit_extensions(query_limits(settings)),
             introspection_extension(production=settings.production, is_signed_in=is_signed_in),
+            validation_cache_extension(),
             suggestions_extension(is_admin),
             ConsentReport,
             LabelGraphQLErrors,
