@@ -5,11 +5,12 @@ import asyncio
 import sqlite3
 
 from tortoise import Tortoise, connections
+from tortoise.exceptions import OperationalError
 
 from api import cli
 from api.database import migrate, tortoise_config
 from models.audit import AuditEvent, append_events, verify_chain
-from tests.conftest import MASTER_KEY, admin_token, gql, make_settings
+from tests.conftest import MASTER_KEY, admin_token, gql, make_settings, sign_in
 from tests.sharing import (
     ACCOUNTS,
     create_affiliate,
@@ -144,3 +145,21 @@ def test_p_sec_5_consentql_audit_verify_passes_then_names_the_tampered_event(
         raw.execute("UPDATE audit_event SET subject_ref = 'account:9' WHERE id = 2")
     assert cli.main(["audit", "verify"]) == 1
     assert "chain broken at event 2" in capsys.readouterr().err
+
+
+async def test_p_sec_5_nothing_is_shown_when_the_ledger_cannot_be_written(
+    client, monkeypatch, caplog
+):
+    """A database going away mid-request (seen in bench/fault.py) must not leak its message,
+    and the data read must not leave without its ledger entry."""
+    token = await sign_in(client)
+
+    async def database_gone(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError("the database system is shutting down")
+
+    monkeypatch.setattr("api.ledger.append_events", database_gone)
+    result = await gql(client, "{ me { id name phone } }", token=token)
+    assert result["data"] is None
+    assert [error["message"] for error in result["errors"]] == ["Unexpected error."]
+    assert "shutting down" not in str(result)
+    assert "the access ledger could not be written" in caplog.text
