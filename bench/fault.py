@@ -7,8 +7,9 @@ restarted (`pg_ctlcluster --skip-systemctl-redirect <version> main restart`); th
 touched. Afterwards the script shows
 - recovery: requests succeed again after the restart, and how long the outage lasted for clients;
 - no lost write: every order the API acknowledged is in the database, complete;
-- no phantom: every order in the database was asked for (a few may lack an acknowledgement, when
-  the commit landed but the connection broke before the answer: committed whole, not half).
+- no phantom: every order in the database was asked for;
+- no duplicate: clients retry an unsure `placeOrder` with its idempotency key, so an order whose
+  commit landed but whose answer was lost comes back on the retry instead of being placed again.
 
     python -m bench.fault                     # 16 clients, 30 s, restart at 10 s
 """
@@ -18,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 from tortoise import Tortoise, connections
@@ -52,8 +54,8 @@ def restart_postgres() -> float:
     return time.monotonic() - started
 
 
-async def stored_orders(database_url: str, run: int) -> dict[str, tuple[str, str, str]]:
-    """Product tag -> (kind, amount, status) of this run's orders, read straight from the table."""
+async def stored_orders(database_url: str, run: int) -> list[tuple[str, str, str, str]]:
+    """(product tag, kind, amount, status) of this run's orders, read straight from the table."""
     await Tortoise.init(config=tortoise_config(database_url))
     try:
         rows = await connections.get("default").execute_query_dict(
@@ -62,7 +64,7 @@ async def stored_orders(database_url: str, run: int) -> dict[str, tuple[str, str
         )
     finally:
         await Tortoise.close_connections()
-    return {row["product"]: (row["kind"], str(row["amount"]), row["status"]) for row in rows}
+    return [(row["product"], row["kind"], str(row["amount"]), row["status"]) for row in rows]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -100,27 +102,30 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def judge(
-    tally: Tally, after: Tally, stored: dict[str, tuple[str, str, str]], restart: dict[str, float]
+    tally: Tally, after: Tally, stored: list[tuple[str, str, str, str]], restart: dict[str, float]
 ) -> list[str]:
     lines = [f"  restart took            {restart['took']:.1f} s"]
     if tally.errors_at:
         window = max(tally.errors_at) - min(tally.errors_at)
         lines.append(f"  failing window          {window:.1f} s ({len(tally.errors_at)} requests)")
     acknowledged = tally.placed
-    lost = acknowledged - stored.keys()
-    phantom = stored.keys() - tally.attempted_orders
-    unanswered = stored.keys() - acknowledged - phantom
-    broken = {tag for tag, row in stored.items() if row != ("CONSUMPTION", "9.90", "PENDING")}
+    copies = Counter(tag for tag, *_ in stored)
+    duplicated = {tag for tag, count in copies.items() if count > 1}
+    lost = acknowledged - copies.keys()
+    phantom = copies.keys() - tally.attempted_orders
+    unanswered = copies.keys() - acknowledged - phantom
+    broken = {tag for tag, *row in stored if row != ["CONSUMPTION", "9.90", "PENDING"]}
     lines += [
         f"  orders acknowledged     {len(acknowledged)}",
         f"  orders stored           {len(stored)}",
-        f"  stored, answer lost     {len(unanswered)} (committed whole; the client saw an error)",
+        f"  stored, never answered  {len(unanswered)} (committed whole; every retry failed too)",
     ]
     recovered = len(after.placed) > 0 and after.server_errors == 0
     checks = [
         (recovered, "the server answers again after the restart, without being restarted"),
         (not lost, f"every acknowledged order is stored ({len(lost)} lost)"),
         (not phantom, f"every stored order was asked for ({len(phantom)} phantom)"),
+        (not duplicated, f"no order was placed twice by a retry ({len(duplicated)} duplicated)"),
         (not broken, f"every stored order is complete ({len(broken)} incomplete)"),
     ]
     lines += [f"{'PASS' if ok else 'FAIL'}: {text}" for ok, text in checks]
