@@ -31,13 +31,13 @@ class ConsentPlugin(Protocol):
         then leaves the plugin out of the per-field loop (a 100-row list decides ~500 pairs)."""
         ...
 
-    def visible_accounts(self, viewer: Viewer, below: int | None) -> Q | None:
+    def visible_accounts(self, viewer: Viewer) -> Q | None:
         """Narrows the Account rows the viewer may list at all; None narrows nothing.
 
-        `below` is the keyset bound of the page being read (only ids below it), or None. A
-        narrowing by subquery repeats it inside the subquery: PostgreSQL carries no range
-        across a semi-join, and would otherwise read the subquery's index from the newest
-        account down to the page (250,000 index rows for a middle page of 1M people).
+        A narrowing by subquery should correlate with the account row (see the consent plugin):
+        the page is then read in key order, one index look-up per account, whatever the page
+        and however many people there are. An uncorrelated subquery is collected whole first
+        on SQLite, and on PostgreSQL read from the newest account down to the page.
         """
         ...
 
@@ -56,7 +56,7 @@ class BasePlugin:
     def may_vote(self, viewer: Viewer) -> bool:
         return True
 
-    def visible_accounts(self, viewer: Viewer, below: int | None) -> Q | None:
+    def visible_accounts(self, viewer: Viewer) -> Q | None:
         return None
 
 

@@ -119,14 +119,11 @@ class RequestDecisions:
             return allowed
         return _default(category)
 
-    def visible_accounts(self, below: int | None = None) -> Q | None:
-        """The Account rows this viewer may list (AND of every plugin's narrowing), or None;
-        `below` is the keyset bound of the page being read, if any (see `ConsentPlugin`)."""
+    def visible_accounts(self) -> Q | None:
+        """The Account rows this viewer may list (AND of every plugin's narrowing), or None."""
         if not self._enabled:
             return None
-        narrowing = [
-            q for p in self._plugins if (q := p.visible_accounts(self.viewer, below)) is not None
-        ]
+        narrowing = [q for p in self._plugins if (q := p.visible_accounts(self.viewer)) is not None]
         if not narrowing:
             return None
         combined = narrowing[0]

@@ -1,6 +1,6 @@
-"""P-SHARE-1 with keyset pages: the page's cursor bound is repeated inside the consent narrowing
-(so PostgreSQL need not read the consent index from the top); paging must still give an API
-client exactly the consenting people, newest first, each once."""
+"""P-SHARE-1 with keyset pages: the consent narrowing correlates with the account row, so the
+page's cursor bound drives the walk; paging must still give an API client exactly the consenting
+people, newest first, each once."""
 
 from tests.conftest import admin_token, gql
 from tests.sharing import create_affiliate, grant, issue_client, ok, person_with_id, publish_policy

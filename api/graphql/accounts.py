@@ -24,7 +24,6 @@ from api.graphql.orders import OrderNode, order_connection
 from api.graphql.pagination import (
     Connection,
     connection,
-    decode_cursor,
     newest_first,
     page_size,
 )
@@ -94,16 +93,15 @@ async def account_nodes(context: RequestContext, rows: list[Account]) -> list[Ac
     ]
 
 
-def listable_accounts(context: RequestContext, below: int | None = None) -> QuerySet[Account]:
-    """The accounts this viewer may see at all: admins all, API clients the consenting ones;
-    `below` is the keyset bound of the page about to be read, so the narrowing can use it."""
+def listable_accounts(context: RequestContext) -> QuerySet[Account]:
+    """The accounts this viewer may see at all: admins all, API clients the consenting ones."""
     viewer = context.viewer
     if viewer.kind is ViewerKind.ANONYMOUS:
         raise unauthenticated()
     if viewer.kind is ViewerKind.PERSON:
         raise forbidden("listing accounts is for admins and API clients")
     query = Account.all().select_related("data_key")
-    narrowing = context.decisions.visible_accounts(below)
+    narrowing = context.decisions.visible_accounts()
     return query.filter(narrowing) if narrowing is not None else query
 
 
@@ -143,9 +141,7 @@ class AccountQueries:
     async def accounts(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[AccountNode]:
-        below = None if after is None else decode_cursor(ACCOUNT_CURSOR, after)
-        listable = listable_accounts(info.context, below)
-        rows = await newest_first(listable, ACCOUNT_CURSOR, first, after)
+        rows = await newest_first(listable_accounts(info.context), ACCOUNT_CURSOR, first, after)
         nodes = iter(await account_nodes(info.context, rows))
         return connection(rows, ACCOUNT_CURSOR, first, lambda _row: next(nodes))
 

@@ -13,7 +13,7 @@ from plugins.viewer import Viewer, ViewerKind
 class AdminPlugin(BasePlugin):
     name = "admin"
 
-    def visible_accounts(self, viewer: Viewer, below: int | None) -> Q | None:
+    def visible_accounts(self, viewer: Viewer) -> Q | None:
         if viewer.kind is ViewerKind.PERSON:
             return Q(id=viewer.account_id)
         return None

@@ -20,5 +20,5 @@ class AnonymousPlugin(BasePlugin):
     def vote(self, viewer: Viewer, subject: Subject, category: DataCategory) -> Vote:
         return ANONYMOUS if self.may_vote(viewer) else ABSTAIN
 
-    def visible_accounts(self, viewer: Viewer, below: int | None) -> Q | None:
+    def visible_accounts(self, viewer: Viewer) -> Q | None:
         return NOBODY if viewer.kind is ViewerKind.ANONYMOUS else None

@@ -10,10 +10,10 @@ a withdrawal counts in every worker at once.
 
 from collections.abc import Sequence
 
-from tortoise.expressions import Q, Subquery
+from tortoise.expressions import Q, RawSQL, Subquery
 from tortoise.queryset import QuerySet
 
-from models.accounts import AccountStatus
+from models.accounts import Account, AccountStatus
 from models.clock import utcnow
 from models.consent import Consent, PolicyAcceptance, PolicyVersion
 from plugins.base import BasePlugin
@@ -84,10 +84,14 @@ class RecipientConsentPlugin(BasePlugin):
                 return permit
         return ABSTAIN
 
-    def visible_accounts(self, viewer: Viewer, below: int | None) -> Q | None:
+    def visible_accounts(self, viewer: Viewer) -> Q | None:
         if viewer.client is None:
             return None
-        consents = live_consents(viewer.client)
-        if below is not None:
-            consents = consents.filter(account_id__lt=below)
+        # Correlated with the account row being filtered: the database walks the page's
+        # accounts in key order and looks each one's consent up in the (account_id,
+        # recipient_id) index, stopping at the page's end. Uncorrelated, SQLite first collected
+        # every consenting person and sorted them, for every page (9.1 against 1.4 ms at 10,000
+        # people, and growing with them); PostgreSQL needed the page's bound repeated inside.
+        outer_account_id = RawSQL(f'"{Account._meta.db_table}"."id"')
+        consents = live_consents(viewer.client).filter(account_id=outer_account_id)
         return Q(id__in=Subquery(consents.values("account_id")), status=AccountStatus.ACTIVE)

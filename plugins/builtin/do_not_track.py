@@ -36,5 +36,5 @@ class DoNotTrackPlugin(BasePlugin):
             return DO_NOT_TRACK
         return ABSTAIN
 
-    def visible_accounts(self, viewer: Viewer, below: int | None) -> Q | None:
+    def visible_accounts(self, viewer: Viewer) -> Q | None:
         return NOBODY if viewer.do_not_track and optional_processing(viewer) else None

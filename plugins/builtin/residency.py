@@ -28,5 +28,5 @@ class ResidencyPlugin(BasePlugin):
     def vote(self, viewer: Viewer, subject: Subject, category: DataCategory) -> Vote:
         return OUTSIDE if self.may_vote(viewer) else ABSTAIN
 
-    def visible_accounts(self, viewer: Viewer, below: int | None) -> Q | None:
+    def visible_accounts(self, viewer: Viewer) -> Q | None:
         return NOBODY if outside_mainland(viewer) else None
