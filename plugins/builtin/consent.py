@@ -77,7 +77,9 @@ class RecipientConsentPlugin(BasePlugin):
         return viewer.client is not None
 
     def vote(self, viewer: Viewer, subject: Subject, category: DataCategory) -> Vote:
-        if not self.may_vote(viewer) or subject.account_id is None:
+        # Asked once per (subject, category), so no viewer check: for a viewer that is no client
+        # `prepare` loaded nothing, and this abstains.
+        if subject.account_id is None:
             return ABSTAIN
         for permit, categories in self._consents.get(subject.account_id, ()):
             if category.id in categories:
