@@ -1,9 +1,11 @@
 """The Starlette application: middleware, the GraphQL endpoint, health."""
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -12,12 +14,14 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.types.unset import UNSET
 from tortoise import connections
 from tortoise.contrib.starlette import RegisterTortoise
 
 from api.auth.identify import identify
 from api.csrf import JsonPostOnly
 from api.database import prepare_storage, tortoise_config
+from api.errors import ErrorCode, database_unavailable
 from api.graphiql import graphiql_response, static_routes
 from api.graphql.context import RequestContext
 from api.graphql.schema import build_schema
@@ -28,11 +32,43 @@ from api.privacy.dnt import gpc_json
 from api.services import Services
 from api.settings import Settings
 
+logger = logging.getLogger(__name__)
+
+
+def error_response(status: int, code: ErrorCode, message: str) -> JSONResponse:
+    # No `data` entry: the request failed before execution began (GraphQL spec, "Response").
+    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status)
+
+
+def failure_response(error: Exception) -> JSONResponse:
+    """The answer to an error raised around GraphQL execution rather than in it. Its text may be
+    the database's, so it goes to the log (redacted, with the request id), not to the client."""
+    if database_unavailable(error):
+        logger.error("the database is unavailable; the request was not served", exc_info=error)
+        return error_response(
+            503, ErrorCode.SERVICE_UNAVAILABLE, "service temporarily unavailable, try again"
+        )
+    logger.error("unexpected error outside GraphQL execution", exc_info=error)
+    return error_response(500, ErrorCode.INTERNAL_SERVER_ERROR, "Unexpected error.")
+
 
 class ConsentQLGraphQL(GraphQL[RequestContext, None]):
     def __init__(self, services: Services, **options: Any) -> None:
         super().__init__(build_schema(services.settings), **options)
         self.services = services
+
+    async def run(  # type: ignore[override]
+        self, request: Request, context: Any = UNSET, root_value: Any = UNSET
+    ) -> Response:
+        # Errors in execution come back as results; what is raised here instead (get_context
+        # identifying the caller while the database is down) would reach Starlette's plain-text
+        # 500, as Strawberry's view has no hook for it. Its own HTTPException it answers itself.
+        try:
+            return await super().run(request, context, root_value)
+        except HTTPException:
+            raise
+        except Exception as error:
+            return failure_response(error)
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         # Strawberry's page loads its scripts from a CDN; ours come from this app (intranets).

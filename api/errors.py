@@ -1,5 +1,11 @@
-"""Errors a client can act on. Anything else is masked before it leaves (see api.graphql.schema)."""
+"""Errors a client can act on. Anything else is masked before it leaves (see api.graphql.schema).
 
+Outside GraphQL execution (identifying the caller) an error cannot be masked into a result, so
+the app answers it itself (api.app): 503 when the database cannot be reached, which a retry may
+cure, and 500 for anything else.
+"""
+
+import sqlite3
 from enum import StrEnum
 from typing import Any
 
@@ -15,6 +21,9 @@ class ErrorCode(StrEnum):
     TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
     CONSENT_REQUIRED = "CONSENT_REQUIRED"
     BAD_REQUEST = "BAD_REQUEST"
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+    # Apollo's name, as for the codes GraphQL's own refusals get (api.graphql.error_codes).
+    INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
 
 class ApiError(Exception):
@@ -40,3 +49,37 @@ def unauthenticated() -> ApiError:
 
 def forbidden(message: str = "not allowed for this viewer") -> ApiError:
     return ApiError(ErrorCode.FORBIDDEN, message)
+
+
+# SQLSTATE classes of a PostgreSQL server that cannot serve now: 08 connection exception, 53
+# insufficient resources (too many connections, disk full), 57 operator intervention (shutting
+# down, starting up). Read from the error's `sqlstate`, as asyncpg and psycopg both name it, so
+# asyncpg is not imported for this (Tortoise passes these through untranslated).
+_POSTGRES_UNAVAILABLE = frozenset({"08", "53", "57"})
+# Tortoise wraps every sqlite3.OperationalError alike; SQLite's result code tells a file that is
+# locked past the busy timeout, unreadable, unopenable or on a full disk from a wrong query
+# ("no such table" and syntax errors are SQLITE_ERROR).
+_SQLITE_UNAVAILABLE = frozenset(
+    {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_FULL}
+)
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether `error`, or one it was raised from or while handling, says the database cannot be
+    reached now, as opposed to a query or code of ours that is wrong."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        # A refused or dropped socket, a timeout, Tortoise's DBConnectionError (a ConnectionError).
+        if isinstance(current, OSError):
+            return True
+        sqlstate = getattr(current, "sqlstate", None)
+        if isinstance(sqlstate, str) and sqlstate[:2] in _POSTGRES_UNAVAILABLE:
+            return True
+        # The extended code's low byte is the primary one; hand-made errors carry no code.
+        code = getattr(current, "sqlite_errorcode", None)
+        if isinstance(current, sqlite3.OperationalError) and code is not None:
+            return code & 0xFF in _SQLITE_UNAVAILABLE
+        current = current.__cause__ or current.__context__
+    return False
