@@ -19,9 +19,15 @@ from tortoise import connections
 from tortoise.contrib.starlette import RegisterTortoise
 
 from api.auth.identify import identify
-from api.csrf import JsonPostOnly
+from api.csrf import JsonPostOnly, method_not_allowed_as_json
 from api.database import prepare_storage, tortoise_config
-from api.errors import ErrorCode, database_unavailable
+from api.errors import (
+    UNAVAILABLE_MESSAGE,
+    UNEXPECTED_MESSAGE,
+    ErrorCode,
+    database_unavailable,
+    error_response,
+)
 from api.graphiql import graphiql_response, static_routes
 from api.graphql.context import RequestContext
 from api.graphql.schema import build_schema
@@ -35,21 +41,21 @@ from api.settings import Settings
 logger = logging.getLogger(__name__)
 
 
-def error_response(status: int, code: ErrorCode, message: str) -> JSONResponse:
-    # No `data` entry: the request failed before execution began (GraphQL spec, "Response").
-    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status)
-
-
 def failure_response(error: Exception) -> JSONResponse:
     """The answer to an error raised around GraphQL execution rather than in it. Its text may be
     the database's, so it goes to the log (redacted, with the request id), not to the client."""
     if database_unavailable(error):
         logger.error("the database is unavailable; the request was not served", exc_info=error)
-        return error_response(
-            503, ErrorCode.SERVICE_UNAVAILABLE, "service temporarily unavailable, try again"
-        )
+        return error_response(503, ErrorCode.SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE)
     logger.error("unexpected error outside GraphQL execution", exc_info=error)
-    return error_response(500, ErrorCode.INTERNAL_SERVER_ERROR, "Unexpected error.")
+    return error_response(500, ErrorCode.INTERNAL_SERVER_ERROR, UNEXPECTED_MESSAGE)
+
+
+def refusal_response(refusal: HTTPException) -> JSONResponse:
+    """Strawberry's own refusal of a request (no query, `variables` not an object, a HEAD), which
+    its view would send as plain text. Its reason is written for the client, so it is kept."""
+    code = ErrorCode.METHOD_NOT_ALLOWED if refusal.status_code == 405 else ErrorCode.BAD_REQUEST
+    return error_response(refusal.status_code, code, refusal.reason)
 
 
 class ConsentQLGraphQL(GraphQL[RequestContext, None]):
@@ -60,13 +66,13 @@ class ConsentQLGraphQL(GraphQL[RequestContext, None]):
     async def run(  # type: ignore[override]
         self, request: Request, context: Any = UNSET, root_value: Any = UNSET
     ) -> Response:
-        # Errors in execution come back as results; what is raised here instead (get_context
-        # identifying the caller while the database is down) would reach Starlette's plain-text
-        # 500, as Strawberry's view has no hook for it. Its own HTTPException it answers itself.
+        # Errors in execution come back as results; what is raised here instead would reach a
+        # plain-text answer: Strawberry's view turns its HTTPException into one, and anything
+        # else (get_context identifying the caller while the database is down) is Starlette's 500.
         try:
             return await super().run(request, context, root_value)
-        except HTTPException:
-            raise
+        except HTTPException as refusal:
+            return refusal_response(refusal)
         except Exception as error:
             return failure_response(error)
 
@@ -145,6 +151,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
             Middleware(JsonPostOnly),
         ],
+        exception_handlers={405: method_not_allowed_as_json("/graphql")},
         lifespan=lifespan,
     )
     app.state.services = services

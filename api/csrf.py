@@ -14,31 +14,46 @@ or number would crash the GraphQL view. Every refusal has the GraphQL error shap
 import json
 
 from starlette.datastructures import Headers, QueryParams
-from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.types import ASGIApp, ExceptionHandler, Receive, Scope, Send
 
+from api.errors import ErrorCode, error_response
 from api.middleware import replay_body
 
-UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
-METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
-BATCHING_DISABLED = "BATCHING_DISABLED"
-BAD_REQUEST = "BAD_REQUEST"
-
-
-def refusal(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status)
+POST_JSON_ONLY = "send operations as a POST with application/json"
 
 
 def _refusal_of_body(body: bytes) -> JSONResponse | None:
     try:
         payload = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError):
-        return refusal(400, BAD_REQUEST, "the request body is not valid JSON")
+        return error_response(400, ErrorCode.BAD_REQUEST, "the request body is not valid JSON")
     if isinstance(payload, list):
-        return refusal(400, BATCHING_DISABLED, "send one operation per request, not a batch")
+        return error_response(
+            400, ErrorCode.BATCHING_DISABLED, "send one operation per request, not a batch"
+        )
     if not isinstance(payload, dict):
-        return refusal(400, BAD_REQUEST, "the request body must be a JSON object")
+        return error_response(400, ErrorCode.BAD_REQUEST, "the request body must be a JSON object")
     return None
+
+
+def method_not_allowed_as_json(path: str) -> ExceptionHandler:
+    """A handler for the 405 Starlette's router raises for a method the route at `path` does not
+    take (PUT, DELETE /graphql): there it gets the GraphQL error shape and a code like every other
+    refusal. Elsewhere (static files, health, metrics) Starlette's plain-text answer stays."""
+
+    async def method_not_allowed(request: Request, error: Exception) -> Response:
+        # Registered for a status code, so only Starlette's HTTPException arrives here.
+        assert isinstance(error, HTTPException)
+        if request.scope["path"] != path:
+            return PlainTextResponse(error.detail, error.status_code, headers=error.headers)
+        return error_response(
+            405, ErrorCode.METHOD_NOT_ALLOWED, POST_JSON_ONLY, headers=error.headers
+        )
+
+    return method_not_allowed
 
 
 class JsonPostOnly:
@@ -56,17 +71,18 @@ class JsonPostOnly:
         if method == "GET" and {"query", "extensions"} & set(
             QueryParams(scope["query_string"]).keys()
         ):
-            await refusal(
-                405, METHOD_NOT_ALLOWED, "send operations as a POST with application/json"
-            )(scope, receive, send)
+            response = error_response(405, ErrorCode.METHOD_NOT_ALLOWED, POST_JSON_ONLY)
+            await response(scope, receive, send)
             return
         if method != "POST":
             await self.app(scope, receive, send)
             return
         media_type = Headers(scope=scope).get("content-type", "").partition(";")[0]
         if media_type.strip().lower() != "application/json":
-            response = refusal(
-                415, UNSUPPORTED_MEDIA_TYPE, "send operations with Content-Type: application/json"
+            response = error_response(
+                415,
+                ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+                "send operations with Content-Type: application/json",
             )
             await response(scope, receive, send)
             return

@@ -1,13 +1,17 @@
-"""Errors a client can act on. Anything else is masked before it leaves (see api.graphql.schema).
+"""Errors a client can act on. Anything else is masked before it leaves (see
+api.graphql.unexpected_errors).
 
 Outside GraphQL execution (identifying the caller) an error cannot be masked into a result, so
 the app answers it itself (api.app): 503 when the database cannot be reached, which a retry may
-cure, and 500 for anything else.
+cure, and 500 for anything else. Inside it, a masked error gets the same code and message.
 """
 
 import sqlite3
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
+
+from starlette.responses import JSONResponse
 
 
 class ErrorCode(StrEnum):
@@ -21,9 +25,19 @@ class ErrorCode(StrEnum):
     TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
     CONSENT_REQUIRED = "CONSENT_REQUIRED"
     BAD_REQUEST = "BAD_REQUEST"
+    # The HTTP request itself refused, before GraphQL reads it (api.csrf, api.middleware).
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+    BATCHING_DISABLED = "BATCHING_DISABLED"
+    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
     # Apollo's name, as for the codes GraphQL's own refusals get (api.graphql.error_codes).
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+
+
+# All a client learns of an error of ours: its own text may be the database's or name a file.
+UNEXPECTED_MESSAGE = "Unexpected error."
+UNAVAILABLE_MESSAGE = "service temporarily unavailable, try again"
 
 
 class ApiError(Exception):
@@ -33,6 +47,16 @@ class ApiError(Exception):
         super().__init__(message)
         self.code = code
         self.extensions: dict[str, Any] = {"code": code.value, **details}
+
+
+def error_response(
+    status: int, code: ErrorCode, message: str, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    """The answer to a request refused or failed outside GraphQL execution, in GraphQL's shape."""
+    # No `data` entry: execution never began (GraphQL spec, "Response").
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": code}}]}, status, headers
+    )
 
 
 def invalid(field: str, message: str) -> ApiError:

@@ -5,8 +5,9 @@ import uuid
 from collections.abc import Callable
 
 from starlette.datastructures import Headers, MutableHeaders
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.errors import ErrorCode, error_response
 
 
 class RequestId:
@@ -81,17 +82,7 @@ class BodyLimit:
         await self.app(scope, replay_body(b"".join(body), receive), send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = JSONResponse(
-            {
-                "errors": [
-                    {
-                        "message": "request body too large",
-                        "extensions": {"code": "PAYLOAD_TOO_LARGE"},
-                    }
-                ]
-            },
-            status_code=413,
-        )
+        response = error_response(413, ErrorCode.PAYLOAD_TOO_LARGE, "request body too large")
         await response(scope, receive, send)
 
 

@@ -80,6 +80,14 @@ class GraphQLResponse(dict[str, Any]):
         return [error.get("extensions", {}).get("code") for error in self.get("errors") or []]
 
 
+# The codes of a masked error of ours (api.graphql.unexpected_errors): a fault, or an outage.
+SERVER_FAULTS = frozenset({"INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE"})
+
+
+def is_server_fault(error: dict[str, Any]) -> bool:
+    return (error.get("extensions") or {}).get("code") in SERVER_FAULTS
+
+
 async def gql(
     client: httpx.AsyncClient,
     query: str,

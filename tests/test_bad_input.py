@@ -32,7 +32,7 @@ from tortoise import connections
 from api.graphql.schema import build_schema
 from api.settings import Settings
 from models.clock import utcnow
-from tests.conftest import POSTGRES_URL, admin_token, gql, person
+from tests.conftest import POSTGRES_URL, admin_token, gql, is_server_fault, person
 from tests.sharing import (
     create_affiliate,
     grant,
@@ -638,7 +638,7 @@ def refused_cleanly(result: dict[str, Any], name: str) -> str | None:
     for error in errors:
         if not (error.get("extensions") or {}).get("code"):
             return f"no code: {error['message'][:200]}"
-        if error["message"] == "Unexpected error.":
+        if is_server_fault(error):
             return "an unexpected error"
     return None
 

@@ -1,5 +1,6 @@
 """A database that is down while a request is identified (before GraphQL runs) gets a JSON
-answer with a code, not Starlette's plain-text 500; the traceback is logged, the token is not."""
+answer with a code, not Starlette's plain-text 500; the traceback is logged, the token is not.
+Lost during execution, it gets the same code and message on the errors it causes."""
 
 import io
 import json
@@ -7,6 +8,7 @@ import logging
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import closing
+from typing import Any
 
 import asyncpg
 import httpx
@@ -14,9 +16,11 @@ import pytest
 from tortoise.context import TortoiseContext
 from tortoise.exceptions import DBConnectionError
 
+from api.auth.identify import Identity, identify
 from api.auth.tokens import CLIENT_PREFIX, SESSION_PREFIX, new_token
 from api.logging import json_handler
 from api.settings import Settings
+from tests.conftest import gql, sign_in
 
 
 def sqlite_error(action: Callable[[], object]) -> sqlite3.OperationalError:
@@ -140,3 +144,67 @@ async def test_a_query_that_is_wrong_while_identifying_is_a_500_json_not_a_503(
         ]
     }
     assert "no_such_table" in logged.getvalue()
+
+
+async def test_database_lost_during_execution_masks_the_field_error_as_service_unavailable(
+    client: httpx.AsyncClient,
+    db: TortoiseContext,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The caller is identified, then the database goes: the resolver's own query fails. The
+    field's error says a retry may help, in our words, not the database's."""
+    token = await sign_in(client)
+    error = DATABASE_DOWN["postgres is shutting down"]()
+
+    async def identify_then_lose_the_database(*args: Any) -> Identity:
+        identity = await identify(*args)
+        fail_every_query(db, monkeypatch, error)
+        return identity
+
+    monkeypatch.setattr("api.app.identify", identify_then_lose_the_database)
+
+    result = await gql(client, "{ orders { edges { cursor } } }", token=token)
+
+    assert result["errors"] == [
+        {
+            "message": "service temporarily unavailable, try again",
+            "locations": [{"line": 1, "column": 3}],
+            "path": ["orders"],
+            "extensions": {"code": "SERVICE_UNAVAILABLE"},
+        }
+    ]
+    assert str(error) not in json.dumps(result)
+
+
+@pytest.mark.parametrize(
+    ("failure", "code"),
+    [
+        pytest.param(
+            DATABASE_DOWN["postgres is shutting down"], "SERVICE_UNAVAILABLE", id="outage"
+        ),
+        pytest.param(
+            lambda: sqlite_error(read_a_missing_table), "INTERNAL_SERVER_ERROR", id="our-fault"
+        ),
+    ],
+)
+async def test_a_failed_ledger_write_empties_the_result_and_codes_the_one_error_by_its_cause(
+    client: httpx.AsyncClient,
+    monkeypatch: pytest.MonkeyPatch,
+    failure: Callable[[], Exception],
+    code: str,
+) -> None:
+    """P-SEC-5: nothing read leaves without its ledger entry; the client learns only whether
+    that was an outage (retry) or a fault of ours."""
+    token = await sign_in(client)
+    error = failure()
+
+    async def ledger_write_fails(*_args: object, **_kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr("api.ledger.append_events", ledger_write_fails)
+
+    result = await gql(client, "{ me { id name phone } }", token=token)
+
+    assert result.data is None
+    assert result.codes == [code]
+    assert str(error) not in json.dumps(result)

@@ -1,12 +1,10 @@
 """The schema, composed from the per-domain modules, with the guards configuration asks for."""
 
 import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, ParserCache
+from strawberry.extensions import ParserCache
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
-from api.errors import ApiError
 from api.graphql.access_history import AccessHistoryQueries
 from api.graphql.accounts import AccountMutations, AccountQueries
 from api.graphql.affiliates import AffiliateMutations, AffiliateQueries
@@ -30,6 +28,7 @@ from api.graphql.privacy_requests import PrivacyRequestMutations, PrivacyRequest
 from api.graphql.reservations import ReservationMutations, ReservationQueries
 from api.graphql.suggestions import suggestions_extension
 from api.graphql.transfers import TransferMutations
+from api.graphql.unexpected_errors import MaskUnexpectedErrors
 from api.graphql.validation_cache import validation_cache_extension
 from api.settings import Settings
 from plugins.viewer import ViewerKind
@@ -72,13 +71,6 @@ Mutation = merge_types(
 )
 
 
-def is_unexpected(error: GraphQLError) -> bool:
-    """Errors we raised on purpose and GraphQL's own (syntax, validation) go out as they are;
-    anything else is a fault of ours and leaves as "Unexpected error."."""
-    original = error.original_error
-    return original is not None and not isinstance(original, (ApiError, GraphQLError))
-
-
 def is_signed_in(execution: ExecutionContext) -> bool:
     return execution.context.viewer.kind is not ViewerKind.ANONYMOUS
 
@@ -101,7 +93,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         extensions=[
-            lambda: MaskErrors(should_mask_error=is_unexpected),
+            MaskUnexpectedErrors,
             lambda: ParserCache(maxsize=256),
             *limit_extensions(query_limits(settings)),
             introspection_extension(production=settings.production, is_signed_in=is_signed_in),
