@@ -5,13 +5,16 @@ import asyncio
 import getpass
 import os
 import sys
-from collections.abc import Awaitable, Callable
+import tempfile
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from tortoise import Tortoise
 
 from api.database import migrate, prepare_storage, tortoise_config
 from api.errors import ApiError
+from api.metrics import MULTIPROCESS_DIR
 from api.privacy.commands import COMMANDS as PRIVACY_COMMANDS
 from api.privacy.commands import add_commands as add_privacy_commands
 from api.privacy.commands import run_command as run_privacy_command
@@ -40,17 +43,38 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
     configure_logging(settings.log_level)
     # Once here, before the workers start, not in each worker.
     asyncio.run(with_database(settings, lambda: seed_demo(settings) if args.demo else done()))
-    uvicorn.run(
-        "api.asgi:app",
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        proxy_headers=True,
-        # Each worker applies it: JSON lines with the request id, redacted (api/logging.py).
-        log_config=log_config(settings.log_level),
-        log_level=settings.log_level.lower(),
-    )
+    with metrics_shared_by(args.workers):
+        uvicorn.run(
+            "api.asgi:app",
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            proxy_headers=True,
+            # Each worker applies it: JSON lines with the request id, redacted (api/logging.py).
+            log_config=log_config(settings.log_level),
+            log_level=settings.log_level.lower(),
+        )
     return 0
+
+
+@contextmanager
+def metrics_shared_by(workers: int) -> Iterator[None]:
+    """With several workers, an empty directory of their own where each writes its metrics, so
+    that a scrape reaching any of them reports the totals (api/metrics.py). It is in the
+    environment before uvicorn spawns the workers, which read it when they import
+    prometheus_client, and removed when the server stops. A directory the operator already set
+    is used as it is: it may be shared with processes this server does not know of."""
+    if workers <= 1 or MULTIPROCESS_DIR in os.environ:
+        yield
+        return
+    # A fresh temporary directory, not one under the data dir: two servers on one data dir would
+    # wipe each other's files, and counters restart from zero with each server anyway.
+    with tempfile.TemporaryDirectory(prefix="consentql-metrics-") as directory:
+        os.environ[MULTIPROCESS_DIR] = directory
+        try:
+            yield
+        finally:
+            del os.environ[MULTIPROCESS_DIR]
 
 
 async def done() -> int:

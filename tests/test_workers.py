@@ -6,11 +6,8 @@ them over HTTP. Requests are bounded by timeouts, and the servers are stopped at
 """
 
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -22,6 +19,7 @@ from api.database import prepare_storage
 from api.settings import Settings
 from models import MODEL_MODULES
 from tests.conftest import MASTER_KEY, admin_token, fresh_database_url, gql, requires_postgres
+from tests.servers import free_port, start, stop, wait_until_healthy
 from tests.sharing import (
     ACCOUNT,
     WITHDRAW_CONSENT,
@@ -35,7 +33,6 @@ from tests.sharing import (
 
 pytestmark = requires_postgres
 
-START_SECONDS = 60
 UVICORN = (sys.executable, "-m", "uvicorn", "api.asgi:app", "--host", "127.0.0.1")
 ME = "{ me { id phone } }"
 
@@ -48,26 +45,6 @@ async def database_url() -> AsyncIterator[str]:
         connection = context.db()
         await connection.close()
         await connection.db_delete()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_until_healthy(base_url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited: {log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"{base_url}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"server not healthy in {START_SECONDS} s: {log.read_text()[-2000:]}")
 
 
 @pytest.fixture
@@ -87,26 +64,13 @@ def servers(database_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
         for name in ("a", "b"):
             port = free_port()
             log = tmp_path / f"server-{name}.log"
-            with log.open("wb") as output:
-                process = subprocess.Popen(
-                    [*UVICORN, "--port", str(port)],
-                    env=env,
-                    stdout=output,
-                    stderr=subprocess.STDOUT,
-                )
+            process = start([*UVICORN, "--port", str(port)], env, log)
             started.append((process, f"http://127.0.0.1:{port}", log))
         for process, base_url, log in started:
             wait_until_healthy(base_url, process, log)
         yield started[0][1], started[1][1]
     finally:
-        for process, _, _ in started:
-            process.send_signal(signal.SIGTERM)
-        for process, _, _ in started:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop([process for process, _, _ in started])
 
 
 async def test_p_withdraw_1_two_server_processes_share_sessions_and_obey_a_withdrawal(
