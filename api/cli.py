@@ -14,6 +14,9 @@ from tortoise import Tortoise
 
 from api.database import migrate, prepare_storage, tortoise_config
 from api.errors import ApiError
+from api.key_commands import COMMAND as KEYS_COMMAND
+from api.key_commands import add_commands as add_key_commands
+from api.key_commands import run_command as run_key_command
 from api.metrics import MULTIPROCESS_DIR
 from api.privacy.commands import COMMANDS as PRIVACY_COMMANDS
 from api.privacy.commands import add_commands as add_privacy_commands
@@ -141,6 +144,7 @@ def parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export-schema", help="write the GraphQL schema (SDL)")
     export.add_argument("--output", default=str(SCHEMA_FILE))
     add_privacy_commands(commands)
+    add_key_commands(commands)
     return root
 
 
@@ -165,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(with_database(settings, verify))
         if args.command in PRIVACY_COMMANDS:
             return asyncio.run(with_database(settings, lambda: run_privacy_command(args)))
+        if args.command == KEYS_COMMAND:
+            return asyncio.run(with_database(settings, lambda: run_key_command(args)))
     except ConfigurationError as error:
         print(f"consentql: {error}", file=sys.stderr)
         return 2

@@ -45,7 +45,7 @@ def prepare_storage(settings: Settings) -> None:
     settings.check()
     if settings.resolved_database_url.startswith("sqlite://"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-    keyring.install(keyring.Keyring.from_master_key(settings.load_master_key()))
+    keyring.install(settings.load_keyring())
 
 
 async def migrate(settings: Settings) -> None:

@@ -11,6 +11,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from models.keyring import KEY_BYTES, Keyring
+
 
 class Mode(StrEnum):
     DEVELOPMENT = "development"
@@ -30,6 +32,12 @@ class Settings(BaseSettings):
     database_url: str = ""
     # 32 bytes, base64. In development one is generated once into data_dir.
     master_key: str = ""
+    # During a master-key rotation (JSON list, base64): the keys being retired, until
+    # `consentql keys rotate` has re-wrapped every data key under `master_key`.
+    previous_master_keys: list[str] = Field(default_factory=list)
+    # 32 bytes, base64: the key of the look-up hashes, pinned before the master key changes
+    # (`consentql keys lookup-key` prints the one in use). Empty: derived from the master key.
+    lookup_key: str = ""
     # P-REGION-1: where the data is stored; anything but mainland China refuses to start.
     storage_region: str = "CN"
     session_hours: int = 12
@@ -65,21 +73,32 @@ class Settings(BaseSettings):
             return self.database_url
         return f"sqlite://{self.data_dir / 'consentql.sqlite3'}"
 
+    def load_keyring(self) -> Keyring:
+        if self.previous_master_keys and not self.lookup_key:
+            raise ConfigurationError(
+                "CONSENTQL_PREVIOUS_MASTER_KEYS is set but CONSENTQL_LOOKUP_KEY is not: the "
+                "look-up hashes were made with a key derived from the old master key; set "
+                "CONSENTQL_LOOKUP_KEY to what `consentql keys lookup-key` printed under it"
+            )
+        return Keyring.from_master_key(
+            self.load_master_key(),
+            retired=[
+                _key(value, "CONSENTQL_PREVIOUS_MASTER_KEYS") for value in self.previous_master_keys
+            ],
+            lookup_key=_key(self.lookup_key, "CONSENTQL_LOOKUP_KEY") if self.lookup_key else None,
+        )
+
     def load_master_key(self) -> bytes:
         if self.master_key:
-            key = base64.b64decode(self.master_key)
-        elif self.production:
+            return _key(self.master_key, "CONSENTQL_MASTER_KEY")
+        if self.production:
             raise ConfigurationError(
                 "CONSENTQL_MASTER_KEY is not set: production mode needs the master key "
                 "(32 random bytes, base64) from your secret store"
             )
-        else:
-            key = self._development_master_key()
-        if len(key) != 32:
-            raise ConfigurationError("CONSENTQL_MASTER_KEY must be 32 bytes, base64-encoded")
-        return key
+        return _key(self._development_master_key(), "the development master key")
 
-    def _development_master_key(self) -> bytes:
+    def _development_master_key(self) -> str:
         path = self.data_dir / "master.key"
         if not path.exists():
             self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -92,7 +111,7 @@ class Settings(BaseSettings):
             with contextlib.suppress(FileExistsError):
                 os.link(draft, path)
             draft.unlink()
-        return base64.b64decode(path.read_text().strip())
+        return path.read_text().strip()
 
     def check(self) -> None:
         if self.storage_region != "CN":
@@ -100,3 +119,13 @@ class Settings(BaseSettings):
                 f"CONSENTQL_STORAGE_REGION is {self.storage_region!r}: the policy keeps personal "
                 "information in mainland China (P-REGION-1); set it to CN"
             )
+
+
+def _key(value: str, name: str) -> bytes:
+    try:
+        key = base64.b64decode(value.strip(), validate=True)
+    except ValueError:
+        key = b""
+    if len(key) != KEY_BYTES:
+        raise ConfigurationError(f"{name} must be {KEY_BYTES} bytes, base64-encoded")
+    return key

@@ -4,12 +4,19 @@ A master key from configuration wraps one data key per person; values are sealed
 person's data key. Destroying a person's data key makes every sealed value of theirs unreadable,
 wherever a copy of it lies. Look-ups and uniqueness use a keyed hash of the normalized value, so the
 database can find a phone number without holding it.
+
+Rotating the master key (`models.key_rotation`) re-wraps every data key under the new one; until
+it has, the keyring also holds the wrapping keys of the retired master keys, each data key naming
+the one that wraps it. The look-up key must not change with the master key, or every stored hash
+would stop matching: it is derived from the master key only until it is pinned in configuration.
 """
 
 import hashlib
 import hmac
 import os
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -23,29 +30,65 @@ class KeyringNotConfigured(RuntimeError):
     pass
 
 
+class UnknownMasterKey(LookupError):
+    """A data key is wrapped by a master key this keyring does not hold: a retired key already
+    dropped from configuration (a backup from before a rotation), or a wrong master key."""
+
+
 def _derive(master_key: bytes, purpose: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=purpose).derive(
         master_key
     )
 
 
+def _checked(master_key: bytes) -> bytes:
+    if len(master_key) != KEY_BYTES:
+        raise ValueError(f"the master key must be {KEY_BYTES} bytes")
+    return master_key
+
+
+def master_key_id(master_key: bytes) -> str:
+    return hashlib.sha256(_checked(master_key)).hexdigest()[:16]
+
+
+def _wrapping_key(master_key: bytes) -> bytes:
+    return _derive(_checked(master_key), b"consentql data-key wrapping")
+
+
+def derived_lookup_key(master_key: bytes) -> bytes:
+    return _derive(_checked(master_key), b"consentql lookup hash")
+
+
 @dataclass(frozen=True)
 class Keyring:
-    """The master key's two derived keys: one wraps data keys, one keys the look-up hash."""
+    """The active master key's wrapping key, the look-up key, and the wrapping keys of retired
+    master keys by id (read-only), for data keys not re-wrapped yet."""
 
     key_id: str
     wrapping_key: bytes
     lookup_key: bytes
+    retired: Mapping[str, bytes] = field(default_factory=lambda: MappingProxyType({}))
 
     @classmethod
-    def from_master_key(cls, master_key: bytes) -> "Keyring":
-        if len(master_key) != KEY_BYTES:
-            raise ValueError(f"the master key must be {KEY_BYTES} bytes")
+    def from_master_key(
+        cls,
+        master_key: bytes,
+        *,
+        retired: Iterable[bytes] = (),
+        lookup_key: bytes | None = None,
+    ) -> "Keyring":
+        if lookup_key is not None and len(lookup_key) != KEY_BYTES:
+            raise ValueError(f"the look-up key must be {KEY_BYTES} bytes")
+        key_id = master_key_id(master_key)
         return cls(
-            key_id=hashlib.sha256(master_key).hexdigest()[:16],
-            wrapping_key=_derive(master_key, b"consentql data-key wrapping"),
-            lookup_key=_derive(master_key, b"consentql lookup hash"),
+            key_id=key_id,
+            wrapping_key=_wrapping_key(master_key),
+            lookup_key=derived_lookup_key(master_key) if lookup_key is None else lookup_key,
+            retired=MappingProxyType({master_key_id(old): _wrapping_key(old) for old in retired}),
         )
+
+    def holds(self, key_id: str) -> bool:
+        return key_id == self.key_id or key_id in self.retired
 
     def new_wrapped_data_key(self) -> bytes:
         return self.wrap(AESGCM.generate_key(bit_length=KEY_BYTES * 8))
@@ -54,9 +97,14 @@ class Keyring:
         nonce = os.urandom(NONCE_BYTES)
         return nonce + AESGCM(self.wrapping_key).encrypt(nonce, data_key, self.key_id.encode())
 
-    def unwrap(self, wrapped: bytes) -> bytes:
-        return AESGCM(self.wrapping_key).decrypt(
-            wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], self.key_id.encode()
+    def unwrap(self, wrapped: bytes, key_id: str) -> bytes:
+        """The data key `wrapped` by the master key `key_id` (the id is bound in when wrapping,
+        so a blob presented under another id fails to open)."""
+        wrapping_key = self.wrapping_key if key_id == self.key_id else self.retired.get(key_id)
+        if wrapping_key is None:
+            raise UnknownMasterKey(f"no master key with id {key_id} is configured")
+        return AESGCM(wrapping_key).decrypt(
+            wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], key_id.encode()
         )
 
     def lookup_hash(self, normalized: str) -> str:

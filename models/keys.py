@@ -28,7 +28,7 @@ class DataKey(Model):
             return None
         cached: bytes | None = getattr(self, "_plain_cache", None)
         if cached is None:
-            cached = keyring.active().unwrap(self.wrapped)
+            cached = keyring.active().unwrap(self.wrapped, self.master_key_id)
             self._plain_cache = cached
         return cached
 
