@@ -9,9 +9,9 @@ import argparse
 import base64
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from api.progress import progress_bar
 from models import keyring
 from models.key_rotation import (
     UnknownMasterKeys,
@@ -58,13 +58,7 @@ def lookup_key(console: Console) -> int:
 async def rotate(console: Console) -> int:
     total = await not_rewrapped().count()
     try:
-        with Progress(
-            TextColumn("re-wrapping data keys"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-        ) as progress:
+        with progress_bar("re-wrapping data keys", console) as progress:
             task = progress.add_task("rotate", total=total)
             rotation = await rewrap_data_keys(lambda done: progress.advance(task, done))
     except UnknownMasterKeys as error:

@@ -3,12 +3,12 @@
 import argparse
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from api.privacy import retention
 from api.privacy.erasure import replay_erasures
 from api.privacy.requests import overdue_requests, today
+from api.progress import progress_bar
 from models.clock import utcnow
 
 COMMANDS = ("requests", "retention", "erasures")
@@ -50,13 +50,7 @@ async def retention_run(console: Console, dry_run: bool) -> int:
     if dry_run:
         summary = await retention.preview(now, plan)
     else:
-        with Progress(
-            TextColumn("retention"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-        ) as progress:
+        with progress_bar("retention", console) as progress:
             task = progress.add_task("retention", total=plan.steps)
             summary = await retention.execute(now, plan, lambda: progress.advance(task))
     verb = "due" if dry_run else "done"
