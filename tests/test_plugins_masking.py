@@ -87,7 +87,15 @@ def test_catalogue_holds_every_required_category_with_a_known_mask() -> None:
     for category in categories.values():
         assert category.mask in masking.STRATEGIES
         assert category.default_effect in (Effect.MASK, Effect.BLOCK)
-        assert category.description and category.retention_basis
+        assert category.description
+
+
+def test_p_retain_1_every_data_category_has_a_retention_rule() -> None:
+    """A period in days where the data expires, or none with the basis that keeps it (the
+    account's life, a legal duty); the retention job takes its periods from here."""
+    for category in catalogue().values():
+        assert category.retention_basis, category.id
+        assert category.retention_days is None or category.retention_days > 0, category.id
 
 
 def test_password_is_blocked_by_default_and_sensitive() -> None:
