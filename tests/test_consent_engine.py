@@ -30,6 +30,7 @@ from models.keys import DataKey
 from models.reservations import Reservation
 from plugins import registry
 from plugins.base import BasePlugin
+from plugins.builtin.owner import OwnerPlugin
 from plugins.categories import DataCategory, catalogue
 from plugins.decision import ABSTAIN, BlockCode, Decision, Effect, Vote
 from plugins.engine import ConsentEngine, NotPrepared, RequestDecisions
@@ -237,6 +238,24 @@ async def test_without_permission_the_category_default_holds() -> None:
     blocked = await combined(ABSTAIN, category_id="activity.orders")
     assert (blocked.effect, blocked.code) == (Effect.BLOCK, BlockCode.CONSENT_REQUIRED)
     assert (await combined()).effect is Effect.MASK
+
+
+def test_p_rights_1_owner_permits_only_a_signed_in_person_their_own_data() -> None:
+    """The owner plugin asked directly, without the engine leaving it out by `may_vote`: a
+    viewer without an account never owns a subject without one (an anonymous reservation)."""
+    owner = OwnerPlugin()
+    phone = catalogue()["contact.phone"]
+    anonymous_reservation = Subject("reservation", 3, None, frozen=False)
+    assert owner.vote(Viewer(kind=ViewerKind.PERSON, account_id=7), SUBJECT, phone).basis == "owner"
+    assert owner.vote(Viewer(kind=ViewerKind.PERSON, account_id=8), SUBJECT, phone) is ABSTAIN
+    for nobody in (
+        Viewer(kind=ViewerKind.ANONYMOUS),
+        Viewer(
+            kind=ViewerKind.API_CLIENT,
+            client=ClientScope(1, 1, "affiliate", "service", "CN", frozenset({"contact.phone"})),
+        ),
+    ):
+        assert owner.vote(nobody, anonymous_reservation, phone) is ABSTAIN
 
 
 async def test_deciding_before_prepare_is_a_clear_error() -> None:
