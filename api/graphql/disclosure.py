@@ -13,8 +13,21 @@ from graphql.pyutils import Path
 from plugins.decision import Decision
 
 
-def dotted(path: Path) -> str:
-    return ".".join(str(key) for key in path.as_list())
+class DottedPaths:
+    """Paths as "accounts.edges.3.node.phone". The fields of one row share their row's prefix,
+    so each prefix is spelled once (keyed by identity: hashing a Path hashes its whole chain),
+    not once per field: an admin's list of 100 people has 600 masked fields."""
+
+    def __init__(self) -> None:
+        self._spelled: dict[int, str] = {}
+
+    def __call__(self, path: Path) -> str:
+        spelled = self._spelled.get(id(path))
+        if spelled is None:
+            key = str(path.key)
+            spelled = key if path.prev is None else f"{self(path.prev)}.{key}"
+            self._spelled[id(path)] = spelled
+        return spelled
 
 
 @dataclass
@@ -37,6 +50,7 @@ class Disclosures:
         ]
 
     def summary(self) -> dict[str, Any]:
+        dotted = DottedPaths()
         return {
             "masked": [dotted(path) for path in self.masked],
             "blocked": [dotted(path) for path, _, _ in self.blocked],
