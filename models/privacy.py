@@ -137,6 +137,8 @@ class Notification(Model):
     status = fields.CharEnumField(DeliveryStatus, max_length=10, default=DeliveryStatus.PENDING)
     created_at = fields.DatetimeField(db_index=True)
     delivered_at = fields.DatetimeField(null=True)
+    # Set once, when the person first marks it read; the app's unread count is the rows without.
+    read_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "notification"

@@ -238,6 +238,20 @@ async def world(client: httpx.AsyncClient, settings: Settings) -> World:
             token=a,
         )
     )["submitPrivacyRequest"]["id"]
+    ok(
+        await gql(
+            client,
+            "mutation($i: ReportIncidentInput!) { reportIncident(input: $i) { id } }",
+            {"i": incident([a_id, b_id])},
+            token=admin,
+        )
+    )
+    a_notification, b_notification = [
+        ok(await gql(client, "{ myNotifications { edges { node { id } } } }", token=token))[
+            "myNotifications"
+        ]["edges"][0]["node"]["id"]
+        for token in (a, b)
+    ]
     # Every call below says who makes it; none rides on the last sign-in's cookie.
     client.cookies.clear()
     return World(
@@ -257,6 +271,8 @@ async def world(client: httpx.AsyncClient, settings: Settings) -> World:
         foreign_consent=b_consent["id"],
         legal_grant=legal,
         privacy_request=request,
+        notification=a_notification,
+        foreign_notification=b_notification,
     )
 
 
@@ -565,6 +581,21 @@ SPECS |= {
             *each(("input", "successorId"), [*BAD_IDS, w["offshore"]], v),
             *each(("input", "reference"), BAD_TEXT, v),
         ],
+    ),
+    "markNotificationsRead": (
+        "person",
+        lambda w: {"ids": [w["notification"]]},
+        lambda w, v: each(
+            ("ids",),
+            [
+                *([bad] for bad in BAD_IDS),
+                [],
+                [w["foreign_notification"]],
+                [w["notification"], w["foreign_notification"]],
+                [w["notification"]] * 101,
+            ],
+            v,
+        ),
     ),
 }
 

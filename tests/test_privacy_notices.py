@@ -1,12 +1,14 @@
-"""P-UPDATE-1 policy updates and P-SEC-6 incident notices, through the HTTP API."""
+"""P-UPDATE-1 policy updates, P-SEC-6 incident notices and the incident list, and what a person
+has read of what they were told, through the HTTP API."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from models.accounts import Account
+from models.accounts import Account, Role
 from models.clock import utcnow
 from models.consent import PolicyVersion
 from models.privacy import Incident, Notification, OutboxMessage, PublicNotice
 from tests.conftest import admin_token, gql, sign_in
+from tests.lists import NON_ADMIN_CODES, assert_page_cost_is_flat, codes_for_non_admins
 from tests.test_privacy_cancellation import client_token
 
 PUBLISH = """
@@ -134,3 +136,149 @@ async def test_p_sec_6_a_public_notice_where_individual_notice_is_impractical(cl
     assert notice["node"]["title"] == "预约系统数据泄露"
     assert "补救" in notice["node"]["body"]
     assert await PublicNotice.all().count() == 1
+
+
+INCIDENTS = """
+query($first: Int, $after: String) {
+  incidents(first: $first, after: $after) {
+    edges { node { id title whatHappened possibleImpact measures advice remedies categories
+                   occurredAt regulatorReportedAt reportedAt reportedById notified publicNotice } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+
+async def report(client, admin: str, affected: list[str], **overrides: object) -> dict:
+    reported = await gql(client, REPORT, {"input": incident(affected, **overrides)}, token=admin)
+    assert not reported.get("errors"), reported
+    return reported.data["reportIncident"]
+
+
+async def test_p_sec_6_admins_list_incidents_newest_first(client, settings):
+    await sign_in(client, 0)
+    await sign_in(client, 1)
+    people = [str(account_id) for account_id in await Account.all().values_list("id", flat=True)]
+    admin = await admin_token(client, settings)
+    oldest = await report(client, admin, people[:1], title="第一次")
+    await report(client, admin, people, title="第二次")
+    await report(client, admin, [], title="第三次", individualNoticePractical=False)
+
+    page = (await gql(client, INCIDENTS, {"first": 2}, token=admin)).data["incidents"]
+    nodes = [edge["node"] for edge in page["edges"]]
+    summary = [(node["title"], node["notified"], node["publicNotice"]) for node in nodes]
+    assert summary == [("第三次", 0, True), ("第二次", 2, False)]
+    assert page["pageInfo"]["hasNextPage"] is True
+    variables = {"first": 2, "after": page["pageInfo"]["endCursor"]}
+    rest = (await gql(client, INCIDENTS, variables, token=admin)).data["incidents"]
+    assert rest["pageInfo"]["hasNextPage"] is False
+    [last] = [edge["node"] for edge in rest["edges"]]
+    assert last["id"] == oldest["id"] and last["notified"] == oldest["notified"] == 1
+    sent = incident(people[:1])
+    for part in ("whatHappened", "possibleImpact", "measures", "advice", "remedies"):
+        assert last[part] == sent[part]
+    assert last["categories"] == sorted(sent["categories"])
+    assert last["reportedById"] == str((await Account.get(role=Role.ADMIN)).id)
+    times = [datetime.fromisoformat(last[name]) for name in ("occurredAt", "regulatorReportedAt")]
+    assert times[0] < times[1] < datetime.fromisoformat(last["reportedAt"])
+    assert await codes_for_non_admins(client, admin, INCIDENTS) == NON_ADMIN_CODES
+
+
+async def test_p_sec_6_the_incident_list_costs_the_same_statements_for_any_page_size(
+    client, settings
+):
+    await sign_in(client)
+    affected = [str((await Account.get()).id)]
+    admin = await admin_token(client, settings)
+
+    async def make_row(n: int) -> dict:
+        return await report(client, admin, affected, individualNoticePractical=n % 2 == 0)
+
+    await assert_page_cost_is_flat(client, admin, INCIDENTS, "incidents", make_row)
+
+
+READ = """
+mutation($ids: [ID!]!) {
+  markNotificationsRead(ids: $ids) { notifications { id title readAt } unreadCount }
+}"""
+UNREAD = """
+query($unreadOnly: Boolean!) {
+  myUnreadNotificationCount
+  myNotifications(unreadOnly: $unreadOnly) { edges { node { id title readAt } } }
+}"""
+
+
+async def told(client, admin: str, affected: list[str], *titles: str) -> None:
+    for title in titles:
+        await report(client, admin, affected, title=title, channel="IN_APP")
+
+
+async def test_a_person_marks_notifications_read_once_and_sees_what_is_unread(client, settings):
+    person = await sign_in(client)
+    me = str((await Account.get()).id)
+    admin = await admin_token(client, settings)
+    await told(client, admin, [me], "第一次", "第二次", "第三次")
+    unread = (await gql(client, UNREAD, {"unreadOnly": True}, token=person)).data
+    assert unread["myUnreadNotificationCount"] == 3
+    third, second, first = (edge["node"] for edge in unread["myNotifications"]["edges"])
+    assert third["title"] == "第三次" and third["readAt"] is None
+
+    ids = [first["id"], second["id"], first["id"]]
+    marked = (await gql(client, READ, {"ids": ids}, token=person)).data["markNotificationsRead"]
+    assert [node["id"] for node in marked["notifications"]] == [second["id"], first["id"]]
+    assert all(node["readAt"] for node in marked["notifications"]) and marked["unreadCount"] == 1
+    again = await gql(client, READ, {"ids": [first["id"]]}, token=person)
+    assert again.data["markNotificationsRead"] == {
+        "notifications": marked["notifications"][1:],
+        "unreadCount": 1,
+    }
+
+    left = (await gql(client, UNREAD, {"unreadOnly": True}, token=person)).data
+    assert left["myUnreadNotificationCount"] == 1
+    assert [edge["node"] for edge in left["myNotifications"]["edges"]] == [third]
+    every = (await gql(client, UNREAD, {"unreadOnly": False}, token=person)).data
+    assert [edge["node"]["readAt"] for edge in every["myNotifications"]["edges"]] == [
+        None,
+        *(node["readAt"] for node in marked["notifications"]),
+    ]
+    exported = (await gql(client, "{ exportMyData }", token=person)).data["exportMyData"]
+    read_at = {row["id"]: row["read_at"] for row in exported["notifications"]}
+    assert read_at[int(third["id"])] is None
+    for node in marked["notifications"]:
+        assert datetime.fromisoformat(read_at[int(node["id"])]) == datetime.fromisoformat(
+            node["readAt"]
+        )
+
+
+async def test_nobody_marks_another_persons_notifications_read(client, settings):
+    person = await sign_in(client, 0)
+    await sign_in(client, 1)
+    mine, theirs = [
+        str(account_id) for account_id in await Account.all().values_list("id", flat=True)
+    ]
+    admin = await admin_token(client, settings)
+    await told(client, admin, [mine, theirs], "通知")
+    own = await Notification.get(account_id=int(mine))
+    other = await Notification.get(account_id=int(theirs))
+
+    foreign = await gql(client, READ, {"ids": [str(own.id), str(other.id)]}, token=person)
+    missing = await gql(client, READ, {"ids": ["999999"]}, token=person)
+    assert foreign.codes == missing.codes == ["NOT_FOUND"]
+    # The same words whether the notification is someone else's or does not exist.
+    assert foreign["errors"][0]["message"] == missing["errors"][0]["message"]
+    assert await Notification.filter(read_at__not_isnull=True).count() == 0
+    for ids, code in (
+        (["x"], "NOT_FOUND"),
+        ([], "VALIDATION_FAILED"),
+        ([str(own.id)] * 101, "VALIDATION_FAILED"),
+    ):
+        assert (await gql(client, READ, {"ids": ids}, token=person)).codes == [code], ids
+    api_client = await client_token(int(mine))
+    client.cookies.clear()
+    # An admin is a person too, with notifications of their own and no one else's.
+    for token, code in (
+        (api_client, "UNAUTHENTICATED"),
+        (None, "UNAUTHENTICATED"),
+        (admin, "NOT_FOUND"),
+    ):
+        assert (await gql(client, READ, {"ids": [str(own.id)]}, token=token)).codes == [code]
+    assert await Notification.filter(read_at__not_isnull=True).count() == 0

@@ -1,4 +1,5 @@
-"""Admins report a security incident; the affected people are told (P-SEC-6)."""
+"""Admins report a security incident, the affected people are told, and admins list what was
+reported (P-SEC-6)."""
 
 from datetime import datetime
 
@@ -9,9 +10,12 @@ from api.graphql.context import Info
 from api.graphql.ids import parse_id
 from api.graphql.nodes import RowNode
 from api.graphql.notifications import ChannelEnum
+from api.graphql.pagination import Connection, connection, newest_first
 from api.privacy.incidents import IncidentReport, checked, record
 from api.privacy.notifications import load_sender
-from models.privacy import Channel
+from models.privacy import Channel, Incident
+
+INCIDENT_CURSOR = "incident"
 
 
 @strawberry.input
@@ -34,20 +38,68 @@ class ReportIncidentInput:
 
 @strawberry.type(name="Incident")
 class IncidentNode(RowNode):
-    notified: int
-    public_notice: bool
-
     @strawberry.field
     def title(self) -> str:
         return self.row.title
+
+    @strawberry.field
+    def what_happened(self) -> str:
+        return self.row.what_happened
+
+    @strawberry.field
+    def possible_impact(self) -> str:
+        return self.row.possible_impact
+
+    @strawberry.field(description="Measures taken or planned.")
+    def measures(self) -> str:
+        return self.row.measures
+
+    @strawberry.field(description="Advice for people to protect themselves.")
+    def advice(self) -> str:
+        return self.row.advice
+
+    @strawberry.field
+    def remedies(self) -> str:
+        return self.row.remedies
 
     @strawberry.field
     def categories(self) -> list[str]:
         return self.row.categories
 
     @strawberry.field
+    def occurred_at(self) -> datetime:
+        return self.row.occurred_at
+
+    @strawberry.field
     def regulator_reported_at(self) -> datetime:
         return self.row.regulator_reported_at
+
+    @strawberry.field(description="When an admin reported it here and those affected were told.")
+    def reported_at(self) -> datetime:
+        return self.row.created_at
+
+    @strawberry.field(description="The admin who reported it.")
+    def reported_by_id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.row.reported_by_id))
+
+    @strawberry.field(description="People sent a notification of it.")
+    async def notified(self, info: Info) -> int:
+        return await info.context.loaders.incident_notified.load(self.row.id)
+
+    @strawberry.field(description="Whether a public notice was published as well.")
+    async def public_notice(self, info: Info) -> bool:
+        return await info.context.loaders.incident_public_notices.load(self.row.id) > 0
+
+
+@strawberry.type
+class IncidentQueries:
+    @strawberry.field(description="Admins: recorded incidents, newest first.")
+    async def incidents(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[IncidentNode]:
+        info.context.require_admin()
+        rows = await newest_first(Incident.all(), INCIDENT_CURSOR, first, after)
+        return connection(rows, INCIDENT_CURSOR, first, lambda row: IncidentNode(row=row))
 
 
 @strawberry.type
@@ -74,5 +126,5 @@ class IncidentMutations:
         )
         sender = load_sender(context.services.settings.notification_sender)
         async with in_transaction():
-            incident, notified, public = await record(report, admin_id, sender)
-        return IncidentNode(row=incident, notified=notified, public_notice=public)
+            incident = await record(report, admin_id, sender)
+        return IncidentNode(row=incident)

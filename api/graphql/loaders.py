@@ -1,4 +1,5 @@
-"""DataLoaders for nested lists: one statement per list field per request, whatever the page size.
+"""DataLoaders for nested lists and for what a row counts in other tables: one statement per field
+per request, whatever the page size.
 
 A nested list is keyed by (parent id, page size, cursor); keys with the same page arguments are
 fetched together with one `IN` query and split per parent here.
@@ -10,12 +11,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from strawberry.dataloader import DataLoader
+from tortoise.functions import Count
 from tortoise.models import Model
 
 from api.graphql.pagination import decode_cursor
 from models.accounts import DeviceLog, LoginRecord
 from models.consent import PolicyVersion
 from models.orders import Order
+from models.privacy import Notification, PublicNotice, TransferOutcome, TransferSubject
 from models.reservations import Reservation
 
 PageKey = tuple[int, int, str | None]  # (account id, rows wanted, cursor)
@@ -43,6 +46,40 @@ def children_loader(
     return DataLoader(load_fn=load)
 
 
+def count_loader(model: type[Model], key: str, **where: Any) -> DataLoader[int, int]:
+    """How many rows of `model` point at each key, in one grouped statement per batch."""
+
+    async def load(keys: list[int]) -> list[int]:
+        rows = (
+            await model.filter(**{f"{key}__in": keys}, **where)
+            .annotate(rows=Count("id"))
+            .group_by(key)
+            .values_list(key, "rows")
+        )
+        counts = {parent: int(count) for parent, count in rows}
+        return [counts.get(parent, 0) for parent in keys]
+
+    return DataLoader(load_fn=load)
+
+
+# Account ids per outcome of one transfer, in account order.
+Outcomes = dict[TransferOutcome, list[int]]
+
+
+async def load_transfer_outcomes(transfer_ids: list[int]) -> list[Outcomes]:
+    rows = (
+        await TransferSubject.filter(transfer_id__in=transfer_ids)
+        .order_by("account_id")
+        .values_list("transfer_id", "outcome", "account_id")
+    )
+    found: dict[int, Outcomes] = {
+        transfer_id: {outcome: [] for outcome in TransferOutcome} for transfer_id in transfer_ids
+    }
+    for transfer_id, outcome, account_id in rows:
+        found[transfer_id][TransferOutcome(outcome)].append(account_id)
+    return [found[transfer_id] for transfer_id in transfer_ids]
+
+
 async def load_policy_awaiting(account_ids: list[int]) -> list[PolicyVersion | None]:
     awaiting = await PolicyVersion.awaiting_acceptance(account_ids)
     return [awaiting.get(account_id) for account_id in account_ids]
@@ -64,4 +101,23 @@ class Loaders:
     )
     policy_awaiting: DataLoader[int, PolicyVersion | None] = field(
         default_factory=lambda: DataLoader(load_fn=load_policy_awaiting)
+    )
+    incident_notified: DataLoader[int, int] = field(
+        default_factory=lambda: count_loader(Notification, "incident_id")
+    )
+    incident_public_notices: DataLoader[int, int] = field(
+        default_factory=lambda: count_loader(PublicNotice, "incident_id")
+    )
+    transfer_moved: DataLoader[int, int] = field(
+        default_factory=lambda: count_loader(
+            TransferSubject, "transfer_id", outcome=TransferOutcome.MOVED
+        )
+    )
+    transfer_needs_consent: DataLoader[int, int] = field(
+        default_factory=lambda: count_loader(
+            TransferSubject, "transfer_id", outcome=TransferOutcome.NEEDS_CONSENT
+        )
+    )
+    transfer_outcomes: DataLoader[int, Outcomes] = field(
+        default_factory=lambda: DataLoader(load_fn=load_transfer_outcomes)
     )

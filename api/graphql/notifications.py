@@ -1,13 +1,17 @@
-"""What a person has been told (`myNotifications`), and the site's public notices."""
+"""What a person has been told (`myNotifications`) and which of it they have read, and the
+site's public notices."""
 
 from datetime import datetime
 
 import strawberry
 
+from api.errors import invalid
 from api.graphql.context import Info
+from api.graphql.ids import parse_id
 from api.graphql.nodes import RowNode
-from api.graphql.pagination import Connection, connection, newest_first
-from models.privacy import Channel, DeliveryStatus, Notification, NotificationTopic, PublicNotice
+from api.graphql.pagination import MAX_PAGE_SIZE, Connection, connection, newest_first
+from api.privacy.notifications import mark_read, notifications_of
+from models.privacy import Channel, DeliveryStatus, NotificationTopic, PublicNotice
 
 NOTIFICATION_CURSOR = "notification"
 NOTICE_CURSOR = "notice"
@@ -43,6 +47,35 @@ class NotificationNode(RowNode):
     def created_at(self) -> datetime:
         return self.row.created_at
 
+    @strawberry.field(description="When the person first marked it read; null while unread.")
+    def read_at(self) -> datetime | None:
+        return self.row.read_at
+
+
+async def count_unread(account_id: int) -> int:
+    return await notifications_of(account_id, unread_only=True).count()
+
+
+@strawberry.type
+class MarkedNotifications:
+    account_id: strawberry.Private[int]
+    notifications: list[NotificationNode] = strawberry.field(
+        description="The notifications named, newest first, now read."
+    )
+
+    @strawberry.field(description="How many of my notifications are still unread.")
+    async def unread_count(self) -> int:
+        return await count_unread(self.account_id)
+
+
+def notification_ids(values: list[strawberry.ID]) -> list[int]:
+    if not values:
+        raise invalid("ids", "name at least one notification")
+    # As many as one page of myNotifications shows: what an app marks read at once.
+    if len(values) > MAX_PAGE_SIZE:
+        raise invalid("ids", f"mark at most {MAX_PAGE_SIZE} notifications at a time")
+    return sorted({parse_id(value, "notification") for value in values})
+
 
 @strawberry.type(name="PublicNotice")
 class PublicNoticeNode(RowNode):
@@ -63,12 +96,20 @@ class PublicNoticeNode(RowNode):
 class NotificationQueries:
     @strawberry.field(description="What the signed-in person has been told, newest first.")
     async def my_notifications(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        unread_only: bool = False,
     ) -> Connection[NotificationNode]:
         owner = await info.context.account()
-        query = Notification.filter(account_id=owner.id)
+        query = notifications_of(owner.id, unread_only=unread_only)
         rows = await newest_first(query, NOTIFICATION_CURSOR, first, after)
         return connection(rows, NOTIFICATION_CURSOR, first, lambda row: NotificationNode(row=row))
+
+    @strawberry.field(description="How many of the signed-in person's notifications are unread.")
+    async def my_unread_notification_count(self, info: Info) -> int:
+        return await count_unread((await info.context.account()).id)
 
     @strawberry.field(description="Public notices of the site; anyone may read them.")
     async def public_notices(
@@ -76,3 +117,18 @@ class NotificationQueries:
     ) -> Connection[PublicNoticeNode]:
         rows = await newest_first(PublicNotice.all(), NOTICE_CURSOR, first, after)
         return connection(rows, NOTICE_CURSOR, first, lambda row: PublicNoticeNode(row=row))
+
+
+@strawberry.type
+class NotificationMutations:
+    @strawberry.mutation(
+        description="Mark some of my notifications read; one read already keeps its first readAt."
+    )
+    async def mark_notifications_read(
+        self, info: Info, ids: list[strawberry.ID]
+    ) -> MarkedNotifications:
+        owner = await info.context.account()
+        rows = await mark_read(owner.id, notification_ids(ids))
+        return MarkedNotifications(
+            account_id=owner.id, notifications=[NotificationNode(row=row) for row in rows]
+        )

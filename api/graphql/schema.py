@@ -16,18 +16,18 @@ from api.graphql.consents import ConsentMutations, ConsentQueries
 from api.graphql.data_export import DataExportQueries
 from api.graphql.device_logs import DeviceLogMutations
 from api.graphql.error_codes import LabelGraphQLErrors
-from api.graphql.incidents import IncidentMutations
+from api.graphql.incidents import IncidentMutations, IncidentQueries
 from api.graphql.introspection import introspection_extension
 from api.graphql.legal_access import LegalAccessMutations, LegalAccessQueries
 from api.graphql.limits import QueryLimits, limit_extensions
-from api.graphql.notifications import NotificationQueries
+from api.graphql.notifications import NotificationMutations, NotificationQueries
 from api.graphql.orders import OrderMutations, OrderQueries
 from api.graphql.policy import PolicyMutations, PolicyQueries
 from api.graphql.policy_updates import PolicyUpdateMutations
 from api.graphql.privacy_requests import PrivacyRequestMutations, PrivacyRequestQueries
 from api.graphql.reservations import ReservationMutations, ReservationQueries
 from api.graphql.suggestions import suggestions_extension
-from api.graphql.transfers import TransferMutations
+from api.graphql.transfers import TransferMutations, TransferQueries
 from api.graphql.unexpected_errors import MaskUnexpectedErrors
 from api.graphql.validation_cache import validation_cache_extension
 from api.settings import Settings
@@ -48,6 +48,8 @@ Query = merge_types(
         PrivacyRequestQueries,
         DataExportQueries,
         NotificationQueries,
+        IncidentQueries,
+        TransferQueries,
     ),
 )
 Mutation = merge_types(
@@ -67,6 +69,7 @@ Mutation = merge_types(
         PolicyUpdateMutations,
         IncidentMutations,
         TransferMutations,
+        NotificationMutations,
     ),
 )
 

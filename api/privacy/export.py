@@ -135,7 +135,17 @@ async def export_document(account: Account) -> dict[str, Any]:
         ],
         "notifications": pick_each(
             await Notification.filter(account_id=account.id).order_by("id"),
-            ("id", "topic", "channel", "title", "body", "status", "created_at"),
+            (
+                "id",
+                "topic",
+                "channel",
+                "title",
+                "body",
+                "status",
+                "created_at",
+                "delivered_at",
+                "read_at",
+            ),
         ),
         "access_history": pick_each(
             accesses,

@@ -53,10 +53,8 @@ def notice_body(report: IncidentReport) -> str:
     return "\n\n".join(getattr(report, name) for name in FIVE_PARTS)
 
 
-async def record(
-    report: IncidentReport, reported_by: int, sender: NotificationSender
-) -> tuple[Incident, int, bool]:
-    """(incident, people notified, public notice published); the caller holds the transaction."""
+async def record(report: IncidentReport, reported_by: int, sender: NotificationSender) -> Incident:
+    """The incident, its notifications and any public notice; the caller holds the transaction."""
     affected = sorted(set(report.affected))
     if len(await Account.filter(id__in=affected)) != len(affected):
         raise invalid("affected", "an affected account does not exist")
@@ -69,7 +67,7 @@ async def record(
         created_at=utcnow(),
         **{name: getattr(report, name) for name in FIVE_PARTS},
     )
-    notified = await notify(
+    await notify(
         sender,
         affected,
         topic=NotificationTopic.INCIDENT,
@@ -78,9 +76,8 @@ async def record(
         body=notice_body(report),
         incident=incident,
     )
-    public = not report.individual_notice_practical
-    if public:
+    if not report.individual_notice_practical:
         await PublicNotice.create(
             incident=incident, title=report.title, body=notice_body(report), published_at=utcnow()
         )
-    return incident, notified, public
+    return incident

@@ -2,7 +2,7 @@
 
 The default sender delivers in-app notifications at once (`myNotifications` shows them) and
 queues the others in the outbox table for a relay (mail, SMS, push gateway) to deliver. Another
-sender is named in the settings as "module:Class".
+sender is named in the settings as "module:Class". The person marks what they have read.
 """
 
 import importlib
@@ -10,6 +10,10 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Protocol
 
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
+
+from api.errors import not_found
 from models.accounts import Account, AccountStatus
 from models.clock import utcnow
 from models.consent import PolicyVersion
@@ -95,3 +99,25 @@ async def notify(
     )
     await sender.send(await batch)
     return len(account_ids)
+
+
+def notifications_of(account_id: int, *, unread_only: bool = False) -> QuerySet[Notification]:
+    query = Notification.filter(account_id=account_id)
+    return query.filter(read_at=None) if unread_only else query
+
+
+async def mark_read(account_id: int, notification_ids: Sequence[int]) -> list[Notification]:
+    """The person's notifications named, newest first, now read; one read already keeps its first
+    reading. One not theirs is NOT_FOUND, whether it exists or not, and then nothing is marked."""
+    async with in_transaction():
+        # Written before it is read back, so each row returned shows what is stored, also when
+        # another request marked it meanwhile; a foreign id then rolls the write back.
+        await (
+            notifications_of(account_id, unread_only=True)
+            .filter(id__in=notification_ids)
+            .update(read_at=utcnow())
+        )
+        rows = await notifications_of(account_id).filter(id__in=notification_ids).order_by("-id")
+        if len(rows) != len(set(notification_ids)):
+            raise not_found("notification")
+    return rows

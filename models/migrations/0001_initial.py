@@ -260,6 +260,7 @@ class Migration(migrations.Migration):
                 ('status', fields.CharEnumField(default=DeliveryStatus.PENDING, description='PENDING: PENDING\nQUEUED: QUEUED\nDELIVERED: DELIVERED\nFAILED: FAILED', enum_type=DeliveryStatus, max_length=10)),
                 ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
                 ('delivered_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('read_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
             options={'table': 'notification', 'app': 'models', 'indexes': [Index(fields=['account_id', 'id'])], 'pk_attr': 'id', 'table_description': 'One message to one person: what they read in the app, and its delivery status.'},
             bases=['Model'],
