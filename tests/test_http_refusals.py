@@ -7,6 +7,9 @@ from typing import Any
 import httpx
 import pytest
 
+from models.accounts import Account
+from tests.conftest import gql, person
+
 JSON = {"content-type": "application/json"}
 
 # (method, request options, status, code) for each way a request is refused, by whoever refuses
@@ -112,3 +115,31 @@ async def test_other_paths_keep_starlettes_plain_text_405_and_404(
     assert (wrong_method.status_code, wrong_method.text) == (405, "Method Not Allowed")
     unknown = await client.get("/no-such-path")
     assert (unknown.status_code, unknown.text) == (404, "Not Found")
+
+
+REGISTER_THEN_READ = """
+mutation Register($input: RegisterInput!) { register(input: $input) { id } }
+query Read { dataCategories { id } }
+"""
+
+
+async def test_several_operations_without_operation_name_run_none_of_them(client):
+    """GraphQL's GetOperation: Strawberry would run the first one, here a registration."""
+    variables = {"input": person(1)}
+    unnamed = await client.post(
+        "/graphql", json={"query": REGISTER_THEN_READ, "variables": variables}
+    )
+    assert unnamed.status_code == 200
+    answer = unnamed.json()
+    assert answer["data"] is None
+    assert [e["extensions"]["code"] for e in answer["errors"]] == ["BAD_REQUEST"]
+    assert not await Account.exists()
+
+    named = await client.post(
+        "/graphql",
+        json={"query": REGISTER_THEN_READ, "variables": variables, "operationName": "Read"},
+    )
+    assert "errors" not in named.json() and named.json()["data"]["dataCategories"]
+    assert not await Account.exists()
+    single = await gql(client, "{ dataCategories { id } }")
+    assert single.data["dataCategories"] and not single.get("errors")

@@ -21,6 +21,7 @@ from api.graphql.introspection import introspection_extension
 from api.graphql.legal_access import LegalAccessMutations, LegalAccessQueries
 from api.graphql.limits import QueryLimits, limit_extensions
 from api.graphql.notifications import NotificationMutations, NotificationQueries
+from api.graphql.operation_name import RequireOperationName
 from api.graphql.orders import OrderMutations, OrderQueries
 from api.graphql.policy import PolicyMutations, PolicyQueries
 from api.graphql.policy_updates import PolicyUpdateMutations
@@ -99,6 +100,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             MaskUnexpectedErrors,
             lambda: ParserCache(maxsize=256),
             *limit_extensions(query_limits(settings)),
+            RequireOperationName,
             introspection_extension(production=settings.production, is_signed_in=is_signed_in),
             validation_cache_extension(),
             suggestions_extension(is_admin),
