@@ -319,7 +319,7 @@ SPECS: dict[str, Spec] = {
             *each(("input", "client"), [{"clientVersion": "x" * 33}], v),
         ],
     ),
-    "logout": ("person", lambda w: {}, lambda w, v: []),  # bad tokens, see below
+    "logout": ("person", lambda w: {}, lambda w, v: []),  # see WITHOUT_ARGUMENTS
     "changePassword": (
         "person",
         lambda w: {"oldPassword": "correct horse battery", "newPassword": "a new password 1"},
@@ -582,6 +582,7 @@ SPECS |= {
             *each(("input", "reference"), BAD_TEXT, v),
         ],
     ),
+    "markAllNotificationsRead": ("person", lambda w: {}, lambda w, v: []),  # WITHOUT_ARGUMENTS
     "markNotificationsRead": (
         "person",
         lambda w: {"ids": [w["notification"]]},
@@ -618,7 +619,9 @@ def incident(affected: list[str]) -> dict[str, Any]:
     }
 
 
-# logout takes no arguments: what can be wrong is who asks and what the document says.
+# Mutations without arguments (logout, markAllNotificationsRead): what can be wrong is who asks
+# and what the document says.
+WITHOUT_ARGUMENTS = ("logout", "markAllNotificationsRead")
 BAD_TOKENS = [
     "",
     "cqs_",
@@ -631,17 +634,17 @@ BAD_TOKENS = [
     "cqs_%00%0d%0a",
     "Bearer",
 ]
-BAD_LOGOUTS = [
-    "mutation { logout(everywhere: true) }",
-    "mutation { logout { id } }",
-    'mutation { logout(token: "\' OR 1=1 --") }',
-    "mutation { logOut }",
-    "mutation($x: Int!) { logout }",
-    'mutation { logout @skip(if: "no") }',
-    "mutation { logout } mutation { logout }",
-    "mutation { logout(",
-    "mutation { __typename logout(x: 1) }",
-    "subscription { logout }",
+BAD_DOCUMENTS_WITHOUT_ARGUMENTS = [
+    "mutation {{ {name}(everywhere: true) }}",
+    "mutation {{ {name} {{ id }} }}",
+    'mutation {{ {name}(token: "\' OR 1=1 --") }}',
+    "mutation {{ {name}Now }}",
+    "mutation($x: Int!) {{ {name} }}",
+    'mutation {{ {name} @skip(if: "no") }}',
+    "mutation {{ {name} }} mutation {{ {name} }}",
+    "mutation {{ {name}(",
+    "mutation {{ __typename {name}(x: 1) }}",
+    "subscription {{ {name} }}",
 ]
 
 
@@ -688,9 +691,10 @@ async def test_p_sec_4_malformed_input_is_refused_and_writes_nothing(client, wor
         (label, document, variables, token)
         for label, variables in [*generated(name, base), *semantic(world, base)]
     ]
-    if name == "logout":
+    if name in WITHOUT_ARGUMENTS:
         requests += [(f"token {t!r:.40}", document, {}, t) for t in BAD_TOKENS]
-        requests += [(doc, doc, {}, world["person"]) for doc in BAD_LOGOUTS]
+        documents = [bad.format(name=name) for bad in BAD_DOCUMENTS_WITHOUT_ARGUMENTS]
+        requests += [(doc, doc, {}, world["person"]) for doc in documents]
     assert len(requests) >= 20, f"{name}: only {len(requests)} bad inputs"
     before = await snapshot()
     failures: list[str] = []

@@ -249,6 +249,29 @@ async def test_a_person_marks_notifications_read_once_and_sees_what_is_unread(cl
         )
 
 
+async def test_a_person_marks_all_their_notifications_read_and_only_theirs(client, settings):
+    person = await sign_in(client, 0)
+    await sign_in(client, 1)
+    mine, theirs = [str(i) for i in await Account.all().order_by("id").values_list("id", flat=True)]
+    admin = await admin_token(client, settings)
+    await told(client, admin, [mine], "第一次", "第二次")
+    await told(client, admin, [mine, theirs], "第三次")
+    first = await Notification.get(title="第一次")
+    await gql(client, READ, {"ids": [str(first.id)]}, token=person)
+
+    marked = await gql(client, "mutation { markAllNotificationsRead }", token=person)
+    assert marked.data == {"markAllNotificationsRead": 2}
+    left = (await gql(client, UNREAD, {"unreadOnly": True}, token=person)).data
+    assert left == {"myUnreadNotificationCount": 0, "myNotifications": {"edges": []}}
+    assert await Notification.filter(account_id=int(theirs), read_at=None).count() == 1
+    again = await gql(client, "mutation { markAllNotificationsRead }", token=person)
+    assert again.data == {"markAllNotificationsRead": 0}
+    client.cookies.clear()  # signing in also set a session cookie
+    anonymous = await gql(client, "mutation { markAllNotificationsRead }")
+    assert anonymous.codes == ["UNAUTHENTICATED"]
+    assert await Notification.filter(account_id=int(theirs), read_at=None).count() == 1
+
+
 async def test_nobody_marks_another_persons_notifications_read(client, settings):
     person = await sign_in(client, 0)
     await sign_in(client, 1)

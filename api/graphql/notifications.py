@@ -10,7 +10,7 @@ from api.graphql.context import Info
 from api.graphql.ids import parse_id
 from api.graphql.nodes import RowNode
 from api.graphql.pagination import MAX_PAGE_SIZE, Connection, connection, newest_first
-from api.privacy.notifications import mark_read, notifications_of
+from api.privacy.notifications import mark_all_read, mark_read, notifications_of
 from models.privacy import Channel, DeliveryStatus, NotificationTopic, PublicNotice
 
 NOTIFICATION_CURSOR = "notification"
@@ -132,3 +132,8 @@ class NotificationMutations:
         return MarkedNotifications(
             account_id=owner.id, notifications=[NotificationNode(row=row) for row in rows]
         )
+
+    @strawberry.mutation(description="Mark all my notifications read; how many were unread.")
+    async def mark_all_notifications_read(self, info: Info) -> int:
+        owner = await info.context.account()
+        return await mark_all_read(owner.id)

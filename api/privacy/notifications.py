@@ -121,3 +121,8 @@ async def mark_read(account_id: int, notification_ids: Sequence[int]) -> list[No
         if len(rows) != len(set(notification_ids)):
             raise not_found("notification")
     return rows
+
+
+async def mark_all_read(account_id: int) -> int:
+    """Every unread notification of the person marked read in one statement; how many were."""
+    return await notifications_of(account_id, unread_only=True).update(read_at=utcnow())
