@@ -46,12 +46,12 @@ def children_loader(
     return DataLoader(load_fn=load)
 
 
-def count_loader(model: type[Model], key: str, **where: Any) -> DataLoader[int, int]:
+def count_loader(model: type[Model], key: str) -> DataLoader[int, int]:
     """How many rows of `model` point at each key, in one grouped statement per batch."""
 
     async def load(keys: list[int]) -> list[int]:
         rows = (
-            await model.filter(**{f"{key}__in": keys}, **where)
+            await model.filter(**{f"{key}__in": keys})
             .annotate(rows=Count("id"))
             .group_by(key)
             .values_list(key, "rows")
@@ -64,6 +64,20 @@ def count_loader(model: type[Model], key: str, **where: Any) -> DataLoader[int, 
 
 # Account ids per outcome of one transfer, in account order.
 Outcomes = dict[TransferOutcome, list[int]]
+
+
+async def load_transfer_counts(transfer_ids: list[int]) -> list[dict[TransferOutcome, int]]:
+    """How many people each outcome of a transfer holds: one statement for both counts."""
+    rows = (
+        await TransferSubject.filter(transfer_id__in=transfer_ids)
+        .annotate(rows=Count("id"))
+        .group_by("transfer_id", "outcome")
+        .values_list("transfer_id", "outcome", "rows")
+    )
+    found = {transfer_id: dict.fromkeys(TransferOutcome, 0) for transfer_id in transfer_ids}
+    for transfer_id, outcome, count in rows:
+        found[transfer_id][TransferOutcome(outcome)] = int(count)
+    return [found[transfer_id] for transfer_id in transfer_ids]
 
 
 async def load_transfer_outcomes(transfer_ids: list[int]) -> list[Outcomes]:
@@ -108,15 +122,8 @@ class Loaders:
     incident_public_notices: DataLoader[int, int] = field(
         default_factory=lambda: count_loader(PublicNotice, "incident_id")
     )
-    transfer_moved: DataLoader[int, int] = field(
-        default_factory=lambda: count_loader(
-            TransferSubject, "transfer_id", outcome=TransferOutcome.MOVED
-        )
-    )
-    transfer_needs_consent: DataLoader[int, int] = field(
-        default_factory=lambda: count_loader(
-            TransferSubject, "transfer_id", outcome=TransferOutcome.NEEDS_CONSENT
-        )
+    transfer_counts: DataLoader[int, dict[TransferOutcome, int]] = field(
+        default_factory=lambda: DataLoader(load_fn=load_transfer_counts)
     )
     transfer_outcomes: DataLoader[int, Outcomes] = field(
         default_factory=lambda: DataLoader(load_fn=load_transfer_outcomes)

@@ -58,11 +58,13 @@ class TransferNode(RowNode):
 
     @strawberry.field(description="How many people's consent covers it.")
     async def moved_count(self, info: Info) -> int:
-        return await info.context.loaders.transfer_moved.load(self.row.id)
+        counts = await info.context.loaders.transfer_counts.load(self.row.id)
+        return counts[TransferOutcome.MOVED]
 
     @strawberry.field(description="How many people must be asked again.")
     async def needs_consent_count(self, info: Info) -> int:
-        return await info.context.loaders.transfer_needs_consent.load(self.row.id)
+        counts = await info.context.loaders.transfer_counts.load(self.row.id)
+        return counts[TransferOutcome.NEEDS_CONSENT]
 
     @strawberry.field(description="Accounts whose consent covers it.")
     async def moved(self, info: Info) -> list[strawberry.ID]:
