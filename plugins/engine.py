@@ -70,6 +70,9 @@ class RequestDecisions:
         self._allowed: dict[tuple[str, str | None], Decision] = {}
         # subject -> category id -> decision; a key exists once the subject is prepared.
         self._decisions: dict[Subject, dict[str, Decision]] = {}
+        # `_splits` for the decisions as they stand: the ledger and the metrics both read it once
+        # the operation is done; a new decision clears it.
+        self._split_cache: list[tuple[Subject, dict[str, Decision], _Split]] | None = None
 
     async def prepare(self, subjects: Sequence[Subject]) -> None:
         """Let every plugin load what it needs for the subjects not prepared yet, in one batch."""
@@ -93,6 +96,7 @@ class RequestDecisions:
         decision = decided.get(category_id)
         if decision is None:
             decision = decided[category_id] = self._combine(subject, self._catalogue[category_id])
+            self._split_cache = None
         return decision
 
     def _combine(self, subject: Subject, category: DataCategory) -> Decision:
@@ -141,6 +145,8 @@ class RequestDecisions:
     def _splits(self) -> list[tuple[Subject, dict[str, Decision], "_Split"]]:
         """Each subject decided on, in the order prepared, with its categories split by effect.
         The rows of a list share a handful of splits: each is sorted once, not once per row."""
+        if self._split_cache is not None:
+            return self._split_cache
         splits: dict[tuple[tuple[str, ...], tuple[Effect, ...]], _Split] = {}
         found = []
         for subject, decided in self._decisions.items():
@@ -151,6 +157,7 @@ class RequestDecisions:
             if split is None:
                 split = splits[key] = _Split.of(decided)
             found.append((subject, decided, split))
+        self._split_cache = found
         return found
 
     def ledger_entries(self) -> list[LedgerEntry]:
