@@ -1,8 +1,8 @@
 """Errors a client can act on. Anything else is masked before it leaves (see
-api.graphql.unexpected_errors).
+api.graphql.extensions.unexpected_errors).
 
 Outside GraphQL execution (identifying the caller) an error cannot be masked into a result, so
-the app answers it itself (api.app): 503 when the database cannot be reached, which a retry may
+the app answers it itself (api.http.app): 503 when the database cannot be reached, which a retry may
 cure, and 500 for anything else. Inside it, a masked error gets the same code and message.
 """
 
@@ -25,13 +25,13 @@ class ErrorCode(StrEnum):
     TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
     CONSENT_REQUIRED = "CONSENT_REQUIRED"
     BAD_REQUEST = "BAD_REQUEST"
-    # The HTTP request itself refused, before GraphQL reads it (api.csrf, api.middleware).
+    # The HTTP request itself refused, before GraphQL reads it (api.http.csrf, api.http.middleware).
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
     BATCHING_DISABLED = "BATCHING_DISABLED"
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
-    # Apollo's name, as for the codes GraphQL's own refusals get (api.graphql.error_codes).
+    # Apollo's name, as for the codes GraphQL's own refusals get (api.graphql.extensions.error_codes).
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
 

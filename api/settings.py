@@ -61,7 +61,7 @@ class Settings(BaseSettings):
     # A folder of cn-YYYY.json working-day calendars replacing the bundled ones (P-CANCEL-1).
     holiday_calendar_dir: Path | None = None
     # "module:Class" of the notification sender; the default writes to the outbox table.
-    notification_sender: str = "api.privacy.notifications:OutboxSender"
+    notification_sender: str = "api.notices.notifications:OutboxSender"
 
     @property
     def production(self) -> bool:

@@ -30,10 +30,10 @@ from typing import Any
 import httpx
 from tortoise import Tortoise, connections
 
-from api.app import create_app
+from api.accounts.schema import ACCOUNT_CURSOR
 from api.database import tortoise_config
-from api.graphql.accounts import ACCOUNT_CURSOR
 from api.graphql.pagination import encode_cursor
+from api.http.app import create_app
 from api.settings import Settings
 from bench.queries import QUERIES, Query, ViewerRole, viewer_tokens
 from bench.report import bar_chart, median_ms, percentile_ms, stem, write_json

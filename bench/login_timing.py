@@ -20,8 +20,8 @@ from pathlib import Path
 import httpx
 from tortoise.contrib.test import tortoise_test_context
 
-from api.app import create_app
 from api.auth.throttle import LOGIN_RULE
+from api.http.app import create_app
 from api.settings import Settings
 from models import MODEL_MODULES
 

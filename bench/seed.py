@@ -27,9 +27,9 @@ from tortoise import Tortoise, connections
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
+from api.cli.demo import COMPANIES, GIVEN_NAMES, PRODUCTS, REGIONS, RESERVABLE, SURNAMES
 from api.database import prepare_storage, tortoise_config
-from api.demo import COMPANIES, GIVEN_NAMES, PRODUCTS, REGIONS, RESERVABLE, SURNAMES
-from api.privacy.founding_policy import ensure_founding_policy
+from api.policy.founding import ensure_founding_policy
 from api.settings import Settings
 from models import keyring
 from models.accounts import Account, Role

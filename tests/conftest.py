@@ -14,8 +14,8 @@ import pytest
 from tortoise.context import TortoiseContext
 from tortoise.contrib.test import tortoise_test_context
 
-from api.admins import create_admin
-from api.app import create_app
+from api.accounts.admins import create_admin
+from api.http.app import create_app
 from api.settings import Settings
 from models import MODEL_MODULES
 
@@ -80,7 +80,7 @@ class GraphQLResponse(dict[str, Any]):
         return [error.get("extensions", {}).get("code") for error in self.get("errors") or []]
 
 
-# The codes of a masked error of ours (api.graphql.unexpected_errors): a fault, or an outage.
+# The codes of a masked error of ours (api.graphql.extensions.unexpected_errors): a fault, or an outage.
 SERVER_FAULTS = frozenset({"INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE"})
 
 

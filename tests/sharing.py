@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from api.admins import create_admin
+from api.accounts.admins import create_admin
 from api.settings import Settings
 from models.consent import PolicyVersion, text_digest
 from tests.conftest import LOGIN, gql, sign_in

@@ -6,7 +6,7 @@ from importlib.metadata import EntryPoint, EntryPoints
 import httpx
 import pytest
 
-from api.app import create_app
+from api.http.app import create_app
 from models.accounts import Account, AccountStatus
 from models.audit import AuditEvent
 from plugins import registry

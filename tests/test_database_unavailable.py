@@ -18,7 +18,7 @@ from tortoise.exceptions import DBConnectionError
 
 from api.auth.identify import Identity, identify
 from api.auth.tokens import CLIENT_PREFIX, SESSION_PREFIX, new_token
-from api.logging import json_handler
+from api.http.logging import json_handler
 from api.settings import Settings
 from tests.conftest import gql, sign_in
 
@@ -161,7 +161,7 @@ async def test_database_lost_during_execution_masks_the_field_error_as_service_u
         fail_every_query(db, monkeypatch, error)
         return identity
 
-    monkeypatch.setattr("api.app.identify", identify_then_lose_the_database)
+    monkeypatch.setattr("api.http.app.identify", identify_then_lose_the_database)
 
     result = await gql(client, "{ orders { edges { cursor } } }", token=token)
 
@@ -201,7 +201,7 @@ async def test_a_failed_ledger_write_empties_the_result_and_codes_the_one_error_
     async def ledger_write_fails(*_args: object, **_kwargs: object) -> None:
         raise error
 
-    monkeypatch.setattr("api.ledger.append_events", ledger_write_fails)
+    monkeypatch.setattr("api.audit.ledger.append_events", ledger_write_fails)
 
     result = await gql(client, "{ me { id name phone } }", token=token)
 

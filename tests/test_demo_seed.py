@@ -4,10 +4,10 @@ import random
 
 import pytest
 
-from api import demo
 from api.auth.passwords import Passwords
+from api.cli import demo
+from api.cli.demo import ADMIN_PASSWORD, ADMIN_PHONE, PERSON_PASSWORD, SEED, People, seed
 from api.database import prepare_storage
-from api.demo import ADMIN_PASSWORD, ADMIN_PHONE, PERSON_PASSWORD, SEED, People, seed
 from api.validation import email_address, mainland_mobile
 from models.accounts import Account, DeviceLog, LoginRecord, Role
 from models.consent import ApiClient, Consent, PolicyVersion

@@ -27,7 +27,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from api.graphiql import (
+from api.http.graphiql import (
     SCRIPTS,
     STATIC_DIR,
     STATIC_URL,

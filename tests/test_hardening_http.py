@@ -11,7 +11,7 @@ import httpx
 import pytest
 from tortoise.context import TortoiseContext
 
-from api.app import create_app
+from api.http.app import create_app
 from models.accounts import Account
 from tests.conftest import (
     LOGIN,

@@ -17,8 +17,8 @@ from argon2 import PasswordHasher
 from redis.asyncio import Redis
 from tortoise.context import TortoiseContext
 
-from api.app import create_app
 from api.auth.throttle import LOGIN_RULE, DatabaseFailures, RedisFailures
+from api.http.app import create_app
 from models.accounts import LoginRecord
 from models.clock import set_clock
 from models.throttle import SignInFailures

@@ -12,7 +12,7 @@ import pytest
 from cryptography.exceptions import InvalidTag
 
 from api import cli
-from api.app import create_app
+from api.http.app import create_app
 from api.settings import ConfigurationError, Settings
 from models import keyring
 from models.accounts import Account

@@ -157,7 +157,7 @@ async def test_p_sec_5_nothing_is_shown_when_the_ledger_cannot_be_written(
     async def database_gone(*_args: object, **_kwargs: object) -> None:
         raise OperationalError("the database system is shutting down")
 
-    monkeypatch.setattr("api.ledger.append_events", database_gone)
+    monkeypatch.setattr("api.audit.ledger.append_events", database_gone)
     result = await gql(client, "{ me { id name phone } }", token=token)
     assert result["data"] is None
     assert [error["message"] for error in result["errors"]] == ["Unexpected error."]

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from api.logging import ACCESS_LOGGER, json_handler, redact
+from api.http.logging import ACCESS_LOGGER, json_handler, redact
 from api.settings import Settings
 from tests.conftest import LOGIN, admin_token, gql, register
 

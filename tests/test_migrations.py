@@ -5,8 +5,8 @@ from tortoise import Tortoise
 from tortoise.context import TortoiseContext
 from tortoise.migrations.autodetector import MigrationAutodetector
 
-from api.app import create_app
 from api.database import migrate, tortoise_config
+from api.http.app import create_app
 from tests.conftest import POSTGRES_URL, REGISTER, fresh_database_url, gql, make_settings, person
 
 

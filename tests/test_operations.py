@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from api.app import create_app
+from api.http.app import create_app
 from api.settings import ConfigurationError, Mode, Settings
 from models.accounts import Account, LoginRecord, Session
 from models.clock import set_clock, utcnow
@@ -203,7 +203,7 @@ async def test_unexpected_errors_are_masked_with_internal_server_error_and_logge
     def broken(*_args, **_kwargs):
         raise RuntimeError("internal detail: table order at /srv/db")
 
-    monkeypatch.setattr("api.graphql.orders.Order.filter", broken)
+    monkeypatch.setattr("api.orders.schema.Order.filter", broken)
     result = await gql(client, "{ orders { edges { cursor } } }", token=token)
     assert result["errors"][0]["message"] == "Unexpected error."
     assert result.codes == ["INTERNAL_SERVER_ERROR"]

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 import pytest
 from rich.console import Console
 
+from api.cli.privacy import run_command
 from api.privacy import retention
-from api.privacy.commands import run_command
 from models.accounts import Account, AccountStatus, DeviceLog, LoginRecord
 from models.audit import AuditEvent
 from models.clock import set_clock, system_now

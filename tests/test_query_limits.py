@@ -15,8 +15,8 @@ from graphql import get_introspection_query
 from strawberry.extensions import ParserCache
 from strawberry.types import ExecutionContext
 
-from api.graphql.introspection import INTROSPECTION_DISABLED, introspection_extension
-from api.graphql.limits import (
+from api.graphql.extensions.introspection import INTROSPECTION_DISABLED, introspection_extension
+from api.graphql.extensions.limits import (
     QUERY_TOO_COSTLY,
     QUERY_TOO_DEEP,
     TOO_MANY_ALIASES,
@@ -26,8 +26,8 @@ from api.graphql.limits import (
     QueryLimits,
     limit_extensions,
 )
-from api.graphql.suggestions import suggestions_extension
-from api.graphql.validation_cache import PassedDocuments, validation_cache_extension
+from api.graphql.extensions.suggestions import suggestions_extension
+from api.graphql.extensions.validation_cache import PassedDocuments, validation_cache_extension
 
 
 @strawberry.enum

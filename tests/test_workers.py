@@ -1,7 +1,7 @@
 """Two server processes on one PostgreSQL database agree: nothing that must agree lives in process
 memory (issue 6; P-WITHDRAW-1 "in every worker", P-COOKIE-1 sessions).
 
-Each server is a real `uvicorn api.asgi:app` process on a free loopback port; the test talks to
+Each server is a real `uvicorn api.http.asgi:app` process on a free loopback port; the test talks to
 them over HTTP. Requests are bounded by timeouts, and the servers are stopped at the end.
 """
 
@@ -33,7 +33,7 @@ from tests.sharing import (
 
 pytestmark = requires_postgres
 
-UVICORN = (sys.executable, "-m", "uvicorn", "api.asgi:app", "--host", "127.0.0.1")
+UVICORN = (sys.executable, "-m", "uvicorn", "api.http.asgi:app", "--host", "127.0.0.1")
 ME = "{ me { id phone } }"
 
 

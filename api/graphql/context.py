@@ -16,7 +16,7 @@ from plugins.engine import RequestDecisions
 from plugins.viewer import Viewer, ViewerKind
 
 if TYPE_CHECKING:
-    from api.services import Services
+    from api.runtime import Services
 
 
 @dataclass

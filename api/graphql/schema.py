@@ -5,33 +5,33 @@ from strawberry.extensions import ParserCache
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
-from api.graphql.access_history import AccessHistoryQueries
-from api.graphql.accounts import AccountMutations, AccountQueries
-from api.graphql.affiliates import AffiliateMutations, AffiliateQueries
-from api.graphql.auth import AuthMutations
-from api.graphql.cancellation import CancellationMutations
-from api.graphql.categories import CategoryQueries
-from api.graphql.consent_report import ConsentReport
-from api.graphql.consents import ConsentMutations, ConsentQueries
-from api.graphql.data_export import DataExportQueries
-from api.graphql.device_logs import DeviceLogMutations
-from api.graphql.error_codes import LabelGraphQLErrors
-from api.graphql.incidents import IncidentMutations, IncidentQueries
-from api.graphql.introspection import introspection_extension
-from api.graphql.legal_access import LegalAccessMutations, LegalAccessQueries
-from api.graphql.limits import QueryLimits, limit_extensions
-from api.graphql.notifications import NotificationMutations, NotificationQueries
-from api.graphql.operation_name import RequireOperationName
-from api.graphql.orders import OrderMutations, OrderQueries
-from api.graphql.policy import PolicyMutations, PolicyQueries
-from api.graphql.policy_updates import PolicyUpdateMutations
-from api.graphql.privacy_requests import PrivacyRequestMutations, PrivacyRequestQueries
-from api.graphql.reservations import ReservationMutations, ReservationQueries
-from api.graphql.suggestions import suggestions_extension
-from api.graphql.transfers import TransferMutations, TransferQueries
-from api.graphql.unexpected_errors import MaskUnexpectedErrors
-from api.graphql.validation_cache import validation_cache_extension
+from api.accounts.schema import AccountMutations, AccountQueries
+from api.activity.schema import DeviceLogMutations
+from api.affiliates.schema import AffiliateMutations, AffiliateQueries
+from api.audit.schema import AccessHistoryQueries
+from api.auth.schema import AuthMutations
+from api.consent.categories import CategoryQueries
+from api.consent.schema import ConsentMutations, ConsentQueries
+from api.graphql.extensions.consent_report import ConsentReport
+from api.graphql.extensions.error_codes import LabelGraphQLErrors
+from api.graphql.extensions.introspection import introspection_extension
+from api.graphql.extensions.limits import QueryLimits, limit_extensions
+from api.graphql.extensions.operation_name import RequireOperationName
+from api.graphql.extensions.suggestions import suggestions_extension
+from api.graphql.extensions.unexpected_errors import MaskUnexpectedErrors
+from api.graphql.extensions.validation_cache import validation_cache_extension
+from api.legal_access.schema import LegalAccessMutations, LegalAccessQueries
+from api.notices.incident_schema import IncidentMutations, IncidentQueries
+from api.notices.schema import NotificationMutations, NotificationQueries
+from api.orders.schema import OrderMutations, OrderQueries
+from api.policy.publish_schema import PolicyUpdateMutations
+from api.policy.schema import PolicyMutations, PolicyQueries
+from api.privacy.cancellation_schema import CancellationMutations
+from api.privacy.export_schema import DataExportQueries
+from api.privacy.schema import PrivacyRequestMutations, PrivacyRequestQueries
+from api.reservations.schema import ReservationMutations, ReservationQueries
 from api.settings import Settings
+from api.transfers.schema import TransferMutations, TransferQueries
 from plugins.viewer import ViewerKind
 
 Query = merge_types(

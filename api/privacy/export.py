@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from api.graphql.consent_receipts import consent_receipt
+from api.consent.receipts import consent_receipt
 from models.accounts import Account, DeviceLog, LoginRecord
 from models.audit import AuditEvent
 from models.clock import utcnow

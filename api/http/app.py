@@ -1,0 +1,158 @@
+"""The Starlette application: middleware, the GraphQL endpoint, health."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from cross_web import HTTPException
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.types.unset import UNSET
+from tortoise import connections
+from tortoise.contrib.starlette import RegisterTortoise
+
+from api.auth.identify import identify
+from api.database import prepare_storage, tortoise_config
+from api.errors import (
+    UNAVAILABLE_MESSAGE,
+    UNEXPECTED_MESSAGE,
+    ErrorCode,
+    database_unavailable,
+    error_response,
+)
+from api.graphql.context import RequestContext
+from api.graphql.schema import build_schema
+from api.http.csrf import JsonPostOnly, method_not_allowed_as_json
+from api.http.graphiql import graphiql_response, static_routes
+from api.http.logging import LogContext
+from api.http.metrics import CONTEXT_STATE_KEY, Metrics, RequestMetrics
+from api.http.middleware import BodyLimit, RequestId
+from api.privacy.dnt import gpc_json
+from api.runtime import Services
+from api.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def failure_response(error: Exception) -> JSONResponse:
+    """The answer to an error raised around GraphQL execution rather than in it. Its text may be
+    the database's, so it goes to the log (redacted, with the request id), not to the client."""
+    if database_unavailable(error):
+        logger.error("the database is unavailable; the request was not served", exc_info=error)
+        return error_response(503, ErrorCode.SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE)
+    logger.error("unexpected error outside GraphQL execution", exc_info=error)
+    return error_response(500, ErrorCode.INTERNAL_SERVER_ERROR, UNEXPECTED_MESSAGE)
+
+
+def refusal_response(refusal: HTTPException) -> JSONResponse:
+    """Strawberry's own refusal of a request (no query, `variables` not an object, a HEAD), which
+    its view would send as plain text. Its reason is written for the client, so it is kept."""
+    code = ErrorCode.METHOD_NOT_ALLOWED if refusal.status_code == 405 else ErrorCode.BAD_REQUEST
+    return error_response(refusal.status_code, code, refusal.reason)
+
+
+class ConsentQLGraphQL(GraphQL[RequestContext, None]):
+    def __init__(self, services: Services, **options: Any) -> None:
+        super().__init__(build_schema(services.settings), **options)
+        self.services = services
+
+    async def run(  # type: ignore[override]
+        self, request: Request, context: Any = UNSET, root_value: Any = UNSET
+    ) -> Response:
+        # Errors in execution come back as results; what is raised here instead would reach a
+        # plain-text answer: Strawberry's view turns its HTTPException into one, and anything
+        # else (get_context identifying the caller while the database is down) is Starlette's 500.
+        try:
+            return await super().run(request, context, root_value)
+        except HTTPException as refusal:
+            return refusal_response(refusal)
+        except Exception as error:
+            return failure_response(error)
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        # Strawberry's page loads its scripts from a CDN; ours come from this app (intranets).
+        return graphiql_response()
+
+    async def get_context(  # type: ignore[override]
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> RequestContext:
+        identity = await identify(request, self.services.settings.session_cookie)
+        context = RequestContext(
+            request=request,  # type: ignore[arg-type]
+            response=response,  # type: ignore[arg-type]
+            services=self.services,
+            viewer=identity.viewer,
+            session=identity.session,
+            decisions=self.services.engine.for_request(identity.viewer),
+            request_id=request.scope.get("state", {}).get("request_id", ""),
+        )
+        # The metrics middleware counts this request's decisions once the response is out.
+        request.scope.setdefault("state", {})[CONTEXT_STATE_KEY] = context
+        return context
+
+
+async def health(request: Request) -> JSONResponse:
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+    except Exception:
+        return JSONResponse({"status": "unavailable"}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:
+    """The app; `manage_database=False` leaves the ORM to the caller (tests start their own)."""
+    settings = settings or Settings()
+    prepare_storage(settings)
+    services = Services.from_settings(settings)
+    graphql = ConsentQLGraphQL(services, graphql_ide="graphiql", allow_queries_via_get=False)
+    metrics = Metrics()
+
+    # Migrations run once in `consentql serve` before the workers start, not in each worker.
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            if not manage_database:
+                yield
+                return
+            async with RegisterTortoise(
+                app, config=tortoise_config(settings.resolved_database_url)
+            ):
+                yield
+        finally:
+            await services.throttle.store.close()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", health, methods=["GET"]),
+            Route("/metrics", metrics.endpoint, methods=["GET"]),
+            Route("/.well-known/gpc.json", gpc_json, methods=["GET"]),
+            *static_routes(),
+        ],
+        middleware=[
+            Middleware(RequestId),
+            Middleware(LogContext),
+            Middleware(RequestMetrics, metrics=metrics),
+            # Only listed origins may call from a browser, cookies included; none by default.
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=["authorization", "content-type", "x-request-id"],
+                allow_credentials=True,
+            ),
+            Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+            Middleware(JsonPostOnly),
+        ],
+        exception_handlers={405: method_not_allowed_as_json("/graphql")},
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    return app
