@@ -31,7 +31,8 @@ class ErrorCode(StrEnum):
     BATCHING_DISABLED = "BATCHING_DISABLED"
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
-    # Apollo's name, as for the codes GraphQL's own refusals get (api.graphql.extensions.error_codes).
+    # Apollo's name, as for the codes GraphQL's own refusals get
+    # (api.graphql.extensions.error_codes).
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
 

@@ -80,7 +80,8 @@ class GraphQLResponse(dict[str, Any]):
         return [error.get("extensions", {}).get("code") for error in self.get("errors") or []]
 
 
-# The codes of a masked error of ours (api.graphql.extensions.unexpected_errors): a fault, or an outage.
+# The codes of a masked error of ours (api.graphql.extensions.unexpected_errors): a fault, or an
+# outage.
 SERVER_FAULTS = frozenset({"INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE"})
 
 

@@ -1,7 +1,8 @@
 """What a response held back, gathered while resolving and reported once at the end.
 
 Raising one error per denied field costs ~4x on a 100-row list and logs a traceback each time, so
-blocked fields are recorded here and turned into errors in one pass (api.graphql.extensions.consent_report).
+blocked fields are recorded here and turned into errors in one pass
+(api.graphql.extensions.consent_report).
 """
 
 from dataclasses import dataclass, field

@@ -194,7 +194,8 @@ _NOT_AN_INTEGER = "not an integer"
 def _page_size_variables(variables: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
     """The variables as the limits read them (an integer, null, or neither): a cursor, a name
     or an id all read the same, so requests that differ only there share one rule class, and
-    the validation cache (`api.graphql.extensions.validation_cache`) can know the document passed."""
+    the validation cache (`api.graphql.extensions.validation_cache`) can know the document
+    passed."""
     return tuple(
         sorted(
             (name, value if value is None or _is_integer(value) else _NOT_AN_INTEGER)
