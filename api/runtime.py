@@ -1,4 +1,5 @@
-"""What the application is built from, composed once at start-up and shared by every request."""
+"""What the running application is built from, composed once at start-up and shared by every
+request: settings, password hashing, the consent engine, the access ledger, the sign-in throttle."""
 
 from dataclasses import dataclass
 
@@ -11,7 +12,7 @@ from plugins.registry import build_plugins
 
 
 @dataclass(frozen=True)
-class Services:
+class Runtime:
     settings: Settings
     passwords: Passwords
     engine: ConsentEngine
@@ -19,7 +20,7 @@ class Services:
     throttle: SignInThrottle
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "Services":
+    def from_settings(cls, settings: Settings) -> "Runtime":
         return cls(
             settings=settings,
             passwords=Passwords(settings),

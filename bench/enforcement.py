@@ -30,7 +30,7 @@ from typing import Any
 import httpx
 from tortoise import Tortoise, connections
 
-from api.accounts.schema import ACCOUNT_CURSOR
+from api.accounts.types import ACCOUNT_CURSOR
 from api.database import tortoise_config
 from api.graphql.pagination import encode_cursor
 from api.http.app import create_app

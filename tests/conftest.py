@@ -14,7 +14,8 @@ import pytest
 from tortoise.context import TortoiseContext
 from tortoise.contrib.test import tortoise_test_context
 
-from api.accounts.admins import create_admin
+from api.accounts.service import create_admin
+from api.auth.passwords import Passwords
 from api.http.app import create_app
 from api.settings import Settings
 from models import MODEL_MODULES
@@ -156,7 +157,7 @@ ADMIN = {
 async def admin_token(client: httpx.AsyncClient, settings: Settings) -> str:
     """Admins are made on the command line, never through the API: do what it does."""
     await create_admin(
-        settings,
+        Passwords(settings),
         ADMIN["phone"],
         ADMIN["email"],
         ADMIN["name"],

@@ -6,7 +6,8 @@ from typing import Any
 
 import httpx
 
-from api.accounts.admins import create_admin
+from api.accounts.service import create_admin
+from api.auth.passwords import Passwords
 from api.settings import Settings
 from models.consent import PolicyVersion, text_digest
 from tests.conftest import LOGIN, gql, sign_in
@@ -75,7 +76,7 @@ def ok(result: dict[str, Any]) -> Any:
 async def second_admin_token(client: httpx.AsyncClient, settings: Settings) -> str:
     details = SECOND_ADMIN
     await create_admin(
-        settings,
+        Passwords(settings),
         details["phone"],
         details["email"],
         details["name"],

@@ -159,7 +159,7 @@ async def test_p_sec_4_one_address_guessing_many_logins_is_throttled(db, setting
 async def test_p_sec_4_a_refused_attempt_checks_no_password(db, settings, clock):
     app = create_app(settings, manage_database=False)
     checked: list[str | None] = []
-    passwords = app.state.services.passwords
+    passwords = app.state.runtime.passwords
     real_verify = passwords.verify
 
     async def verify(stored_hash: str | None, password: str) -> bool:
@@ -181,7 +181,7 @@ async def test_p_sec_4_an_unknown_login_costs_one_argon2_verification_like_a_wro
     against an argon2id hash with the same parameters (the decoy for an unknown login).
     bench/login_timing.py measures the two."""
     app = create_app(settings, manage_database=False)
-    passwords = app.state.services.passwords
+    passwords = app.state.runtime.passwords
     verified: list[str] = []
 
     class RecordingHasher:
@@ -244,8 +244,8 @@ async def test_p_sec_4_two_app_instances_share_the_count_through_redis(db, tmp_p
     prefix = f"consentql-test:{uuid.uuid4().hex}:"
     stores = [RedisFailures(REDIS_URL, prefix) for _ in apps]
     for app, store in zip(apps, stores, strict=True):
-        await app.state.services.throttle.store.close()
-        app.state.services.throttle.store = store
+        await app.state.runtime.throttle.store.close()
+        app.state.runtime.throttle.store = store
     try:
         async with http(apps[0]) as first, http(apps[1]) as second:
             person = await register(first)

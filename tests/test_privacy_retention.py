@@ -1,6 +1,5 @@
 """`consentql retention run`, `requests overdue`, `erasures replay` (P-RETAIN-1/3, P-CANCEL-1)."""
 
-import argparse
 import io
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -8,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 from rich.console import Console
 
-from api.cli.privacy import run_command
+from api.cli.privacy import erasures_replay, requests_overdue, retention_run
 from api.privacy import retention
 from models.accounts import Account, AccountStatus, DeviceLog, LoginRecord
 from models.audit import AuditEvent
@@ -44,9 +43,15 @@ def clock() -> Iterator[Clock]:
 
 
 async def cli(*argv: str) -> str:
-    args = argparse.Namespace(command=argv[0], dry_run="--dry-run" in argv)
+    """What the command prints, run in this test's database as `consentql` would run it."""
     output = io.StringIO()
-    assert await run_command(args, Console(file=output, width=160)) == 0
+    console = Console(file=output, width=160)
+    commands = {
+        "requests": lambda: requests_overdue(console),
+        "retention": lambda: retention_run(console, "--dry-run" in argv),
+        "erasures": lambda: erasures_replay(console),
+    }
+    assert await commands[argv[0]]() == 0
     return output.getvalue()
 
 

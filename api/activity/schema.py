@@ -4,15 +4,11 @@ Under Do Not Track or GPC nothing is written, and the result says so (P-DNT-1).
 """
 
 import strawberry
-from tortoise.transactions import in_transaction
 
-from api.activity.types import DeviceLogNode
-from api.errors import invalid
+from api.activity.service import DeviceReport, record_device_log
+from api.activity.types import DeviceLogNode, device_log_node
 from api.graphql.context import Info
-from api.privacy.dnt import NOT_RECORDED, may_record_behaviour
-from api.validation import optional_text
-from models.accounts import DeviceLog
-from plugins.subject import Subject
+from api.privacy.dnt import NOT_RECORDED
 
 
 @strawberry.input
@@ -35,24 +31,12 @@ class DeviceLogMutations:
     async def record_device_log(self, info: Info, input: RecordDeviceLogInput) -> DeviceLogResult:
         context = info.context
         owner = await context.account()
-        os = optional_text(input.os, "os", max_length=64)
-        device_id = optional_text(input.device_id, "deviceId", max_length=128)
-        network_status = optional_text(input.network_status, "networkStatus", max_length=16)
-        if os is None and device_id is None and network_status is None:
-            raise invalid("input", "a device log needs at least one of os, deviceId, networkStatus")
-        if not may_record_behaviour(context.viewer):
+        report = DeviceReport(
+            os=input.os, device_id=input.device_id, network_status=input.network_status
+        )
+        row = await record_device_log(context.actor, owner, report)
+        if row is None:
             return DeviceLogResult(recorded=False, reason=NOT_RECORDED, device_log=None)
-        async with in_transaction():
-            row = await DeviceLog.create(
-                account=owner,
-                os=os,
-                device_id_sealed=owner.data_key.seal(device_id, "device.device_id"),
-                network_status=network_status,
-            )
-        subject = Subject.of_account(owner)
-        await context.decisions.prepare([subject])
         return DeviceLogResult(
-            recorded=True,
-            reason=None,
-            device_log=DeviceLogNode(row=row, owner=owner, subject=subject),
+            recorded=True, reason=None, device_log=await device_log_node(context, row, owner)
         )

@@ -5,11 +5,14 @@ from datetime import datetime
 import strawberry
 
 from api.graphql.context import RequestContext
-from api.graphql.nodes import SubjectNode
-from api.graphql.pagination import Connection, connection
+from api.graphql.nodes import SubjectNode, subject_connection, subject_nodes
+from api.graphql.pagination import Connection
 from api.graphql.personal import personal
 from models.accounts import Account, DeviceLog, LoginRecord
 from plugins.subject import Subject
+
+LOGIN_CURSOR = "login"
+DEVICE_CURSOR = "device"
 
 
 @strawberry.type(name="LoginRecord")
@@ -48,8 +51,13 @@ async def login_record_connection(
     context: RequestContext, rows: list[LoginRecord], owner: Account, first: int | None
 ) -> Connection[LoginRecordNode]:
     subject = Subject.of_account(owner)
-    return connection(
-        rows, "login", first, lambda row: LoginRecordNode(row=row, owner=owner, subject=subject)
+    return await subject_connection(
+        context,
+        rows,
+        LOGIN_CURSOR,
+        first,
+        lambda _row: subject,
+        lambda row, subject: LoginRecordNode(row=row, owner=owner, subject=subject),
     )
 
 
@@ -57,6 +65,21 @@ async def device_log_connection(
     context: RequestContext, rows: list[DeviceLog], owner: Account, first: int | None
 ) -> Connection[DeviceLogNode]:
     subject = Subject.of_account(owner)
-    return connection(
-        rows, "device", first, lambda row: DeviceLogNode(row=row, owner=owner, subject=subject)
+    return await subject_connection(
+        context,
+        rows,
+        DEVICE_CURSOR,
+        first,
+        lambda _row: subject,
+        lambda row, subject: DeviceLogNode(row=row, owner=owner, subject=subject),
     )
+
+
+async def device_log_node(context: RequestContext, row: DeviceLog, owner: Account) -> DeviceLogNode:
+    [node] = await subject_nodes(
+        context,
+        [row],
+        lambda _row: Subject.of_account(owner),
+        lambda row, subject: DeviceLogNode(row=row, owner=owner, subject=subject),
+    )
+    return node

@@ -1,24 +1,28 @@
-"""Audit events for changes made through the API: consents, recipients, clients, legal grants.
+"""Every audit event is built here, read or change (P-SEC-5, P-TRANSPARENCY-1).
 
-Each is written inside the mutation's transaction, so a change and its record stand or fall
-together (P-SEC-5). Events carry identifiers and scopes, never personal values.
+Changes (consents, profile, requests, grants, clients) are written inside the use case's own
+transaction, so a change and its record stand or fall together. Jobs (retention, erasure) write
+system events. Reads are written by the ledger once a request is answered (`api.audit.ledger`).
+Events carry identifiers, categories and counts, never personal values.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from api.actor import Actor
 from models.audit import append_events
+from plugins.engine import LedgerEntry
 from plugins.viewer import ViewerKind
 
-if TYPE_CHECKING:
-    from api.graphql.context import RequestContext
+READ = "READ"
+SYSTEM_VIEWER = {"viewer_kind": "SYSTEM", "viewer_ref": "privacy"}
 
 
 def change_event(
-    context: "RequestContext", subject_ref: str, action: str, details: dict[str, Any]
+    actor: Actor, subject_ref: str, action: str, details: dict[str, Any]
 ) -> dict[str, Any]:
-    viewer = context.viewer
+    viewer = actor.viewer
     return {
-        "request_id": context.request_id,
+        "request_id": actor.request_id,
         "viewer_kind": str(viewer.kind),
         "viewer_ref": viewer.ref,
         "subject_ref": subject_ref,
@@ -28,7 +32,41 @@ def change_event(
     }
 
 
-async def record(
-    context: "RequestContext", subject_ref: str, action: str, details: dict[str, Any]
+async def record_change(
+    actor: Actor, subject_ref: str, action: str, details: dict[str, Any]
 ) -> None:
-    await append_events([change_event(context, subject_ref, action, details)])
+    await append_events([change_event(actor, subject_ref, action, details)])
+
+
+def system_event(
+    subject_ref: str, action: str, basis: str, details: dict[str, Any]
+) -> dict[str, Any]:
+    """An event of a job rather than a request; details hold counts, never values."""
+    return {
+        **SYSTEM_VIEWER,
+        "request_id": None,
+        "subject_ref": subject_ref,
+        "action": action,
+        "basis": basis,
+        "details": details,
+    }
+
+
+def read_events(actor: Actor, entries: list[LedgerEntry]) -> list[dict[str, Any]]:
+    """One event per subject a request showed anything of, with what it showed and why."""
+    viewer = actor.viewer
+    return [
+        {
+            "request_id": actor.request_id,
+            "viewer_kind": str(viewer.kind),
+            "viewer_ref": viewer.ref,
+            "subject_ref": entry.subject_ref,
+            "action": READ,
+            "categories_clear": entry.clear,
+            "categories_masked": entry.masked,
+            "categories_blocked": entry.blocked,
+            "basis": entry.basis,
+            "details": {},
+        }
+        for entry in entries
+    ]

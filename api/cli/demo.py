@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from tortoise.transactions import in_transaction
 
-from api.accounts.registration import register
+from api.accounts.service import register
 from api.auth.passwords import Passwords
 from api.auth.tokens import CLIENT_PREFIX, digest, new_token
 from api.policy.founding import CONTROLLER, ensure_founding_policy

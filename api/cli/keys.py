@@ -7,11 +7,14 @@ status`, then drop the old key from configuration and destroy it.
 
 import argparse
 import base64
+from collections.abc import Awaitable, Callable
 
 from rich.console import Console
 from rich.table import Table
 
+from api.cli.database import run_with_database
 from api.cli.progress import progress_bar
+from api.settings import Settings
 from models import keyring
 from models.key_rotation import (
     UnknownMasterKeys,
@@ -19,19 +22,6 @@ from models.key_rotation import (
     not_rewrapped,
     rewrap_data_keys,
 )
-
-COMMAND = "keys"
-
-
-def add_commands(commands: argparse._SubParsersAction) -> None:
-    keys = commands.add_parser("keys", help="the master key and its rotation").add_subparsers(
-        dest="keys_command", required=True
-    )
-    keys.add_parser("status", help="which master keys wrap the live data keys")
-    keys.add_parser(
-        "lookup-key", help="print the look-up key in use (a secret), to pin before a rotation"
-    )
-    keys.add_parser("rotate", help="re-wrap every data key under the active master key")
 
 
 async def status(console: Console) -> int:
@@ -50,7 +40,7 @@ async def status(console: Console) -> int:
     return 1 if unknown else 0
 
 
-def lookup_key(console: Console) -> int:
+async def lookup_key(console: Console) -> int:
     console.print(base64.b64encode(keyring.active().lookup_key).decode(), highlight=False)
     return 0
 
@@ -71,10 +61,24 @@ async def rotate(console: Console) -> int:
     return 0
 
 
-async def run_command(args: argparse.Namespace, console: Console | None = None) -> int:
-    console = console or Console()
-    if args.keys_command == "status":
-        return await status(console)
-    if args.keys_command == "lookup-key":
-        return lookup_key(console)
-    return await rotate(console)
+def register(commands: argparse._SubParsersAction) -> None:
+    keys = commands.add_parser("keys", help="the master key and its rotation").add_subparsers(
+        dest="keys_command", required=True
+    )
+    for name, help_text, work in (
+        ("status", "which master keys wrap the live data keys", status),
+        (
+            "lookup-key",
+            "print the look-up key in use (a secret), to pin before a rotation",
+            lookup_key,
+        ),
+        ("rotate", "re-wrap every data key under the active master key", rotate),
+    ):
+        keys.add_parser(name, help=help_text).set_defaults(run=command(work))
+
+
+def command(work: Callable[[Console], Awaitable[int]]) -> Callable[..., int]:
+    def run(settings: Settings, args: argparse.Namespace) -> int:
+        return run_with_database(settings, lambda: work(Console()))
+
+    return run

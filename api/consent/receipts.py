@@ -1,16 +1,16 @@
 """Consent receipts after ISO/IEC TS 27560: what a person agreed to, with whom, under which
-policy text, kept as evidence they can fetch (issue 3 item 7, P-UPDATE-1, P-CONTACT-1).
+policy text, kept as evidence they can fetch (P-UPDATE-1, P-CONTACT-1).
 
 Built from the stored consent, its policy version and recipient, so a receipt fetched twice is
 the same receipt (its id derives from the consent) and never disagrees with what the engine uses.
+The same receipt goes into the person's export and, as GraphQL types, to the API.
 """
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
-import strawberry
-
-from api.policy.schema import ContactDetails, contact_details
+from api.policy.service import Contact, contact_of
 from models.consent import MAINLAND_CHINA, Affiliate, Consent, PolicyVersion
 
 RECEIPT_SCHEMA = "ISO/IEC TS 27560:2023"
@@ -21,56 +21,52 @@ ACTIVE = "ACTIVE"
 PAUSED = "PAUSED"
 
 
-@strawberry.type
-class ReceiptRecipient:
+@dataclass
+class Recipient:
     name: str
     kind: str
     region: str
 
 
-@strawberry.type
-class ReceiptPurpose:
+@dataclass
+class Purpose:
     purpose: str
     legal_basis: str
     categories: list[str]
-    recipient: ReceiptRecipient | None = strawberry.field(
-        description="Who receives the data; null: the controller itself."
-    )
+    # None: the controller itself.
+    recipient: Recipient | None
 
 
-@strawberry.type
-class ReceiptNotice:
+@dataclass
+class Notice:
     version: str
     digest: str
     effective_at: datetime
 
 
-@strawberry.type
-class ConsentReceipt:
+@dataclass
+class Receipt:
     receipt_id: str
     schema_version: str
     jurisdiction: str
-    pii_principal_id: str = strawberry.field(description="The person, by account reference.")
-    controller: ContactDetails
-    notice: ReceiptNotice = strawberry.field(description="The policy version consent was given on.")
-    purposes: list[ReceiptPurpose]
+    pii_principal_id: str
+    controller: Contact
+    notice: Notice
+    purposes: list[Purpose]
     collection_method: str
     consent_given_at: datetime
     consent_ended_at: datetime | None
-    state: str = strawberry.field(
-        description="ACTIVE; PAUSED until a newer policy version is accepted; WITHDRAWN; "
-        "PURPOSE_CHANGED."
-    )
+    state: str
 
 
 def receipt_id(consent: Consent) -> str:
     return str(uuid.uuid5(RECEIPT_NAMESPACE, f"consent:{consent.id}"))
 
 
-def recipient_of(affiliate: Affiliate | None) -> ReceiptRecipient | None:
+def recipient_of(affiliate: Affiliate | None) -> Recipient | None:
     if affiliate is None:
         return None
-    return ReceiptRecipient(name=affiliate.name, kind=str(affiliate.kind), region=affiliate.region)
+    return Recipient(name=affiliate.name, kind=str(affiliate.kind), region=affiliate.region)
 
 
 def receipt_state(consent: Consent, awaiting: PolicyVersion | None) -> str:
@@ -81,21 +77,21 @@ def receipt_state(consent: Consent, awaiting: PolicyVersion | None) -> str:
     return ACTIVE
 
 
-def consent_receipt(consent: Consent, awaiting: PolicyVersion | None) -> ConsentReceipt:
+def consent_receipt(consent: Consent, awaiting: PolicyVersion | None) -> Receipt:
     """`consent` with `recipient` and `policy_version` fetched; `awaiting` is the policy version
     its person has yet to accept, if any (`PolicyVersion.awaiting_acceptance`)."""
     policy = consent.policy_version
-    return ConsentReceipt(
+    return Receipt(
         receipt_id=receipt_id(consent),
         schema_version=RECEIPT_SCHEMA,
         jurisdiction=MAINLAND_CHINA,
         pii_principal_id=f"account:{consent.account_id}",
-        controller=contact_details(policy),
-        notice=ReceiptNotice(
+        controller=contact_of(policy),
+        notice=Notice(
             version=policy.version, digest=policy.digest, effective_at=policy.effective_at
         ),
         purposes=[
-            ReceiptPurpose(
+            Purpose(
                 purpose=consent.purpose,
                 legal_basis="consent",
                 categories=list(consent.categories),

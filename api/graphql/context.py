@@ -1,29 +1,30 @@
-"""What every resolver of one request shares: who asks, their decisions, loaders, the ledger."""
+"""What every resolver of one request shares: who asks, their decisions, loaders, what the
+response held back, and the session cookie to set or clear."""
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import strawberry
 from starlette.requests import Request
 from starlette.responses import Response
 
+from api.actor import Actor
 from api.auth.sessions import person_viewer
-from api.errors import forbidden, unauthenticated
+from api.errors import unauthenticated
 from api.graphql.disclosure import Disclosures
 from api.graphql.loaders import Loaders
+from api.runtime import Runtime
 from models.accounts import Account, Session
 from plugins.engine import RequestDecisions
-from plugins.viewer import Viewer, ViewerKind
+from plugins.viewer import Viewer
 
-if TYPE_CHECKING:
-    from api.runtime import Services
+USER_AGENT_LENGTH = 255
 
 
 @dataclass
 class RequestContext:
     request: Request
     response: Response
-    services: "Services"
+    runtime: Runtime
     viewer: Viewer
     session: Session | None
     decisions: RequestDecisions
@@ -32,13 +33,18 @@ class RequestContext:
     disclosures: Disclosures = field(default_factory=Disclosures)
 
     @property
-    def account_id(self) -> int:
-        """The signed-in person's account id, or UNAUTHENTICATED."""
-        if self.viewer.account_id is None:
-            raise unauthenticated()
-        return self.viewer.account_id
+    def actor(self) -> Actor:
+        request = self.request
+        agent = request.headers.get("user-agent")
+        return Actor(
+            viewer=self.viewer,
+            request_id=self.request_id,
+            address=request.client.host if request.client else None,
+            user_agent=agent[:USER_AGENT_LENGTH] if agent else None,
+        )
 
     async def account(self) -> Account:
+        """The signed-in person's account (its data key fetched), or UNAUTHENTICATED."""
         if self.session is None:
             raise unauthenticated()
         return self.session.account
@@ -47,10 +53,10 @@ class RequestContext:
         """From here on this request speaks to the person who just registered or signed in."""
         self.viewer = person_viewer(account, self.viewer.do_not_track)
         self.session = session
-        self.decisions = self.services.engine.for_request(self.viewer)
+        self.decisions = self.runtime.engine.for_request(self.viewer)
 
     def set_session_cookie(self, token: str) -> None:
-        settings = self.services.settings
+        settings = self.runtime.settings
         self.response.set_cookie(
             settings.session_cookie,
             token,
@@ -61,15 +67,10 @@ class RequestContext:
         )
 
     def clear_session_cookie(self) -> None:
-        settings = self.services.settings
+        settings = self.runtime.settings
         self.response.delete_cookie(
             settings.session_cookie, httponly=True, samesite="lax", secure=settings.production
         )
-
-    def require_admin(self) -> int:
-        if self.viewer.kind is not ViewerKind.ADMIN:
-            raise forbidden("admins only") if self.viewer.account_id else unauthenticated()
-        return self.account_id
 
 
 Info = strawberry.Info[RequestContext, None]

@@ -1,10 +1,15 @@
-"""What every type backed by a table row shares: the row and an opaque id; rows that hold a
-person's data also carry their data subject, which the consent engine decides on."""
+"""What every type backed by a table row shares: the row and an opaque id. Rows that hold a
+person's data also carry their data subject, which the consent engine decides on; such nodes are
+made only by `subject_nodes`, which prepares their decisions first, so a personal field decides
+by look-up (P-SEC-3) and no resolver has to remember to prepare."""
 
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import strawberry
 
+from api.graphql.context import RequestContext
+from api.graphql.pagination import Connection, connection, page_size
 from plugins.subject import Subject
 
 
@@ -20,3 +25,32 @@ class RowNode:
 @strawberry.type
 class SubjectNode(RowNode):
     subject: strawberry.Private[Subject]
+
+
+Row = TypeVar("Row")
+Node = TypeVar("Node", bound=SubjectNode)
+
+
+async def subject_nodes(
+    context: RequestContext,
+    rows: Sequence[Row],
+    subject_of: Callable[[Row], Subject],
+    build: Callable[[Row, Subject], Node],
+) -> list[Node]:
+    """One node per row, every subject prepared in one batch (one query per plugin)."""
+    subjects = [subject_of(row) for row in rows]
+    await context.decisions.prepare(subjects)
+    return [build(row, subject) for row, subject in zip(rows, subjects, strict=True)]
+
+
+async def subject_connection(
+    context: RequestContext,
+    rows: Sequence[Row],
+    kind: str,
+    first: int | None,
+    subject_of: Callable[[Row], Subject],
+    build: Callable[[Row, Subject], Node],
+) -> Connection[Node]:
+    """A page of subject nodes from the rows `pagination.newest_first` read."""
+    nodes = iter(await subject_nodes(context, rows[: page_size(first)], subject_of, build))
+    return connection(rows, kind, first, lambda _row: next(nodes))

@@ -10,8 +10,7 @@ from api.activity.schema import DeviceLogMutations
 from api.affiliates.schema import AffiliateMutations, AffiliateQueries
 from api.audit.schema import AccessHistoryQueries
 from api.auth.schema import AuthMutations
-from api.consent.categories import CategoryQueries
-from api.consent.schema import ConsentMutations, ConsentQueries
+from api.consent.schema import CategoryQueries, ConsentMutations, ConsentQueries
 from api.graphql.extensions.consent_report import ConsentReport
 from api.graphql.extensions.error_codes import LabelGraphQLErrors
 from api.graphql.extensions.introspection import introspection_extension
@@ -21,14 +20,20 @@ from api.graphql.extensions.suggestions import suggestions_extension
 from api.graphql.extensions.unexpected_errors import MaskUnexpectedErrors
 from api.graphql.extensions.validation_cache import validation_cache_extension
 from api.legal_access.schema import LegalAccessMutations, LegalAccessQueries
-from api.notices.incident_schema import IncidentMutations, IncidentQueries
-from api.notices.schema import NotificationMutations, NotificationQueries
+from api.notices.schema import (
+    IncidentMutations,
+    IncidentQueries,
+    NotificationMutations,
+    NotificationQueries,
+)
 from api.orders.schema import OrderMutations, OrderQueries
-from api.policy.publish_schema import PolicyUpdateMutations
-from api.policy.schema import PolicyMutations, PolicyQueries
-from api.privacy.cancellation_schema import CancellationMutations
-from api.privacy.export_schema import DataExportQueries
-from api.privacy.schema import PrivacyRequestMutations, PrivacyRequestQueries
+from api.policy.schema import PolicyMutations, PolicyQueries, PolicyUpdateMutations
+from api.privacy.schema import (
+    CancellationMutations,
+    DataExportQueries,
+    PrivacyRequestMutations,
+    PrivacyRequestQueries,
+)
 from api.reservations.schema import ReservationMutations, ReservationQueries
 from api.settings import Settings
 from api.transfers.schema import TransferMutations, TransferQueries

@@ -30,12 +30,12 @@ from api.errors import (
 from api.graphql.context import RequestContext
 from api.graphql.schema import build_schema
 from api.http.csrf import JsonPostOnly, method_not_allowed_as_json
+from api.http.gpc import gpc_json
 from api.http.graphiql import graphiql_response, static_routes
 from api.http.logging import LogContext
 from api.http.metrics import CONTEXT_STATE_KEY, Metrics, RequestMetrics
 from api.http.middleware import BodyLimit, RequestId
-from api.privacy.dnt import gpc_json
-from api.runtime import Services
+from api.runtime import Runtime
 from api.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -59,9 +59,9 @@ def refusal_response(refusal: HTTPException) -> JSONResponse:
 
 
 class ConsentQLGraphQL(GraphQL[RequestContext, None]):
-    def __init__(self, services: Services, **options: Any) -> None:
-        super().__init__(build_schema(services.settings), **options)
-        self.services = services
+    def __init__(self, runtime: Runtime, **options: Any) -> None:
+        super().__init__(build_schema(runtime.settings), **options)
+        self.runtime = runtime
 
     async def run(  # type: ignore[override]
         self, request: Request, context: Any = UNSET, root_value: Any = UNSET
@@ -83,14 +83,14 @@ class ConsentQLGraphQL(GraphQL[RequestContext, None]):
     async def get_context(  # type: ignore[override]
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> RequestContext:
-        identity = await identify(request, self.services.settings.session_cookie)
+        identity = await identify(request, self.runtime.settings.session_cookie)
         context = RequestContext(
             request=request,  # type: ignore[arg-type]
             response=response,  # type: ignore[arg-type]
-            services=self.services,
+            runtime=self.runtime,
             viewer=identity.viewer,
             session=identity.session,
-            decisions=self.services.engine.for_request(identity.viewer),
+            decisions=self.runtime.engine.for_request(identity.viewer),
             request_id=request.scope.get("state", {}).get("request_id", ""),
         )
         # The metrics middleware counts this request's decisions once the response is out.
@@ -110,8 +110,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     """The app; `manage_database=False` leaves the ORM to the caller (tests start their own)."""
     settings = settings or Settings()
     prepare_storage(settings)
-    services = Services.from_settings(settings)
-    graphql = ConsentQLGraphQL(services, graphql_ide="graphiql", allow_queries_via_get=False)
+    runtime = Runtime.from_settings(settings)
+    graphql = ConsentQLGraphQL(runtime, graphql_ide="graphiql", allow_queries_via_get=False)
     metrics = Metrics()
 
     # Migrations run once in `consentql serve` before the workers start, not in each worker.
@@ -126,7 +126,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             ):
                 yield
         finally:
-            await services.throttle.store.close()
+            await runtime.throttle.store.close()
 
     app = Starlette(
         routes=[
@@ -154,5 +154,5 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         exception_handlers={405: method_not_allowed_as_json("/graphql")},
         lifespan=lifespan,
     )
-    app.state.services = services
+    app.state.runtime = runtime
     return app

@@ -4,6 +4,10 @@ one notification per affected person and a public notice where telling each is i
 from dataclasses import dataclass
 from datetime import datetime
 
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
+
+from api.actor import Actor
 from api.errors import invalid
 from api.notices.notifications import NotificationSender, notify
 from api.validation import text
@@ -81,3 +85,18 @@ async def record(report: IncidentReport, reported_by: int, sender: NotificationS
             incident=incident, title=report.title, body=notice_body(report), published_at=utcnow()
         )
     return incident
+
+
+async def report_incident(
+    actor: Actor, report: IncidentReport, sender: NotificationSender
+) -> Incident:
+    """Admins: record an incident and tell those affected, in one transaction."""
+    admin_id = actor.admin_id()
+    valid = checked(report)
+    async with in_transaction():
+        return await record(valid, admin_id, sender)
+
+
+def incidents_for_admin(actor: Actor) -> QuerySet[Incident]:
+    actor.admin_id()
+    return Incident.all()

@@ -106,6 +106,10 @@ def notifications_of(account_id: int, *, unread_only: bool = False) -> QuerySet[
     return query.filter(read_at=None) if unread_only else query
 
 
+async def count_unread(account_id: int) -> int:
+    return await notifications_of(account_id, unread_only=True).count()
+
+
 async def mark_read(account_id: int, notification_ids: Sequence[int]) -> list[Notification]:
     """The person's notifications named, newest first, now read; one read already keeps its first
     reading. One not theirs is NOT_FOUND, whether it exists or not, and then nothing is marked."""

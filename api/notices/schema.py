@@ -1,95 +1,51 @@
-"""What a person has been told (`myNotifications`) and which of it they have read, and the
-site's public notices."""
+"""What a person has been told and which of it they have read, the site's public notices, and
+security incidents reported by admins with everyone affected told (P-SEC-6)."""
 
 from datetime import datetime
 
 import strawberry
 
-from api.errors import invalid
 from api.graphql.context import Info
 from api.graphql.ids import parse_id
-from api.graphql.nodes import RowNode
-from api.graphql.pagination import MAX_PAGE_SIZE, Connection, connection, newest_first
-from api.notices.notifications import mark_all_read, mark_read, notifications_of
-from models.privacy import Channel, DeliveryStatus, NotificationTopic, PublicNotice
-
-NOTIFICATION_CURSOR = "notification"
-NOTICE_CURSOR = "notice"
-
-ChannelEnum = strawberry.enum(Channel, name="NotificationChannel")
-DeliveryStatusEnum = strawberry.enum(DeliveryStatus, name="DeliveryStatus")
-TopicEnum = strawberry.enum(NotificationTopic, name="NotificationTopic")
-
-
-@strawberry.type(name="Notification")
-class NotificationNode(RowNode):
-    @strawberry.field
-    def topic(self) -> TopicEnum:  # type: ignore[valid-type]
-        return self.row.topic
-
-    @strawberry.field
-    def channel(self) -> ChannelEnum:  # type: ignore[valid-type]
-        return self.row.channel
-
-    @strawberry.field
-    def status(self) -> DeliveryStatusEnum:  # type: ignore[valid-type]
-        return self.row.status
-
-    @strawberry.field
-    def title(self) -> str:
-        return self.row.title
-
-    @strawberry.field
-    def body(self) -> str:
-        return self.row.body
-
-    @strawberry.field
-    def created_at(self) -> datetime:
-        return self.row.created_at
-
-    @strawberry.field(description="When the person first marked it read; null while unread.")
-    def read_at(self) -> datetime | None:
-        return self.row.read_at
+from api.graphql.pagination import Connection, connection, newest_first
+from api.notices.incidents import IncidentReport, incidents_for_admin, report_incident
+from api.notices.notifications import (
+    count_unread,
+    load_sender,
+    mark_all_read,
+    mark_read,
+    notifications_of,
+)
+from api.notices.types import (
+    INCIDENT_CURSOR,
+    NOTICE_CURSOR,
+    NOTIFICATION_CURSOR,
+    ChannelEnum,
+    IncidentNode,
+    MarkedNotifications,
+    NotificationNode,
+    PublicNoticeNode,
+    notification_ids,
+)
+from models.privacy import Channel, PublicNotice
 
 
-async def count_unread(account_id: int) -> int:
-    return await notifications_of(account_id, unread_only=True).count()
-
-
-@strawberry.type
-class MarkedNotifications:
-    account_id: strawberry.Private[int]
-    notifications: list[NotificationNode] = strawberry.field(
-        description="The notifications named, newest first, now read."
+@strawberry.input
+class ReportIncidentInput:
+    title: str
+    what_happened: str
+    possible_impact: str
+    measures: str = strawberry.field(description="Measures taken or planned.")
+    advice: str = strawberry.field(description="Advice for people to protect themselves.")
+    remedies: str
+    categories: list[str]
+    occurred_at: datetime
+    regulator_reported_at: datetime
+    affected: list[strawberry.ID] = strawberry.field(description="Affected accounts.")
+    channel: ChannelEnum  # type: ignore[valid-type]
+    individual_notice_practical: bool = strawberry.field(
+        default=True, description="False: a public notice is published as well."
     )
-
-    @strawberry.field(description="How many of my notifications are still unread.")
-    async def unread_count(self) -> int:
-        return await count_unread(self.account_id)
-
-
-def notification_ids(values: list[strawberry.ID]) -> list[int]:
-    if not values:
-        raise invalid("ids", "name at least one notification")
-    # As many as one page of myNotifications shows: what an app marks read at once.
-    if len(values) > MAX_PAGE_SIZE:
-        raise invalid("ids", f"mark at most {MAX_PAGE_SIZE} notifications at a time")
-    return sorted({parse_id(value, "notification") for value in values})
-
-
-@strawberry.type(name="PublicNotice")
-class PublicNoticeNode(RowNode):
-    @strawberry.field
-    def title(self) -> str:
-        return self.row.title
-
-    @strawberry.field
-    def body(self) -> str:
-        return self.row.body
-
-    @strawberry.field
-    def published_at(self) -> datetime:
-        return self.row.published_at
 
 
 @strawberry.type
@@ -137,3 +93,37 @@ class NotificationMutations:
     async def mark_all_notifications_read(self, info: Info) -> int:
         owner = await info.context.account()
         return await mark_all_read(owner.id)
+
+
+@strawberry.type
+class IncidentQueries:
+    @strawberry.field(description="Admins: recorded incidents, newest first.")
+    async def incidents(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[IncidentNode]:
+        query = incidents_for_admin(info.context.actor)
+        rows = await newest_first(query, INCIDENT_CURSOR, first, after)
+        return connection(rows, INCIDENT_CURSOR, first, lambda row: IncidentNode(row=row))
+
+
+@strawberry.type
+class IncidentMutations:
+    @strawberry.mutation(description="Admins: record an incident and notify those affected.")
+    async def report_incident(self, info: Info, input: ReportIncidentInput) -> IncidentNode:
+        context = info.context
+        report = IncidentReport(
+            title=input.title,
+            what_happened=input.what_happened,
+            possible_impact=input.possible_impact,
+            measures=input.measures,
+            advice=input.advice,
+            remedies=input.remedies,
+            categories=list(input.categories),
+            occurred_at=input.occurred_at,
+            regulator_reported_at=input.regulator_reported_at,
+            affected=[parse_id(value, "account") for value in input.affected],
+            channel=Channel(input.channel),
+            individual_notice_practical=input.individual_notice_practical,
+        )
+        sender = load_sender(context.runtime.settings.notification_sender)
+        return IncidentNode(row=await report_incident(context.actor, report, sender))

@@ -8,11 +8,15 @@ completing the request finalizes it.
 
 from tortoise.transactions import in_transaction
 
+from api.actor import Actor
+from api.audit.events import record_change
+from api.auth.passwords import Passwords
 from api.auth.sessions import end_sessions
+from api.errors import ApiError, ErrorCode, invalid
 from api.privacy.calendar import WorkingCalendar
 from api.privacy.erasure import erase
 from api.privacy.requests import open_request
-from models.accounts import Account, AccountStatus
+from models.accounts import Account, AccountStatus, lock_active_account
 from models.clock import utcnow
 from models.privacy import (
     OPEN_STATUSES,
@@ -34,6 +38,25 @@ async def cancel(account: Account, calendar: WorkingCalendar) -> PrivacyRequest:
     return await open_request(
         account, RequestKind.CANCEL_ACCOUNT, calendar, status=RequestStatus.IN_PROGRESS
     )
+
+
+async def request_cancellation(
+    actor: Actor,
+    passwords: Passwords,
+    account: Account,
+    password: str,
+    calendar: WorkingCalendar,
+) -> PrivacyRequest:
+    """The person cancels their own account, proving it with their password."""
+    if not await passwords.verify(account.password_hash, password):
+        raise invalid("password", "the password is wrong")
+    async with in_transaction():
+        if await lock_active_account(account.id) is None:
+            raise ApiError(ErrorCode.CONFLICT, "the account is already being cancelled")
+        request = await cancel(account, calendar)
+        await record_change(actor, f"account:{account.id}", "CANCELLATION_REQUESTED", {})
+    request.account = account
+    return request
 
 
 async def finalize(account_id: int) -> bool:

@@ -1,12 +1,8 @@
 """Do Not Track and Global Privacy Control (P-DNT-1).
 
 The signal itself is read per request (api.auth.identify); optional processing for API clients is
-refused by plugins.builtin.do_not_track. Here: what the site declares at /.well-known/gpc.json,
-and the rule for behaviour records.
+refused by plugins.builtin.do_not_track. Here: the rule for behaviour records.
 """
-
-from starlette.requests import Request
-from starlette.responses import JSONResponse
 
 from plugins.viewer import Viewer
 
@@ -16,8 +12,3 @@ NOT_RECORDED = "Do Not Track or Global Privacy Control is on: nothing was record
 def may_record_behaviour(viewer: Viewer) -> bool:
     """Device logs and other behaviour records; sign-in security records are not behaviour."""
     return not viewer.do_not_track
-
-
-async def gpc_json(request: Request) -> JSONResponse:
-    """The GPC support resource (https://privacycg.github.io/gpc-spec/#gpc-support-resource)."""
-    return JSONResponse({"gpc": True}, headers={"cache-control": "max-age=86400"})

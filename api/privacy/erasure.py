@@ -10,7 +10,7 @@ retention anonymizes it. A tombstone that holds no personal data records the era
 
 from tortoise.transactions import in_transaction
 
-from api.audit.system_events import system_event
+from api.audit.events import system_event
 from models.accounts import Account, AccountStatus, DeviceLog, LoginRecord, Session
 from models.audit import append_events
 from models.clock import utcnow

@@ -10,6 +10,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from api.actor import Actor
+from api.audit.events import record_change
 from api.consent.receipts import consent_receipt
 from models.accounts import Account, DeviceLog, LoginRecord
 from models.audit import AuditEvent
@@ -163,3 +165,10 @@ async def export_document(account: Account) -> dict[str, Any]:
         ),
     }
     return plain(document)
+
+
+async def export_my_data(actor: Actor, account: Account) -> dict[str, Any]:
+    """The person's own export, and the fact that they took it on record."""
+    document = await export_document(account)
+    await record_change(actor, f"account:{account.id}", "DATA_EXPORTED", {})
+    return document

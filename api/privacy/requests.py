@@ -8,9 +8,13 @@ mainland China time, and the due date is the last day that is still on time.
 from datetime import date, datetime, timedelta
 
 from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
 
+from api.actor import Actor
+from api.audit.events import record_change
 from api.errors import invalid
 from api.privacy.calendar import WorkingCalendar, china_date
+from api.validation import text
 from models.accounts import Account
 from models.clock import utcnow
 from models.privacy import (
@@ -78,3 +82,44 @@ async def open_request(
 
 def request_details(request: PrivacyRequest, owner: Account) -> str | None:
     return owner.data_key.open(request.details_sealed, "privacy_request.details")
+
+
+def with_owner(query: QuerySet[PrivacyRequest]) -> QuerySet[PrivacyRequest]:
+    return query.select_related("account__data_key")
+
+
+def requests_of(owner: Account) -> QuerySet[PrivacyRequest]:
+    return with_owner(PrivacyRequest.filter(account_id=owner.id))
+
+
+def requests_for_admin(
+    actor: Actor, status: RequestStatus | None, overdue_only: bool
+) -> QuerySet[PrivacyRequest]:
+    """Admins: requests by status, or only those past their due date."""
+    actor.admin_id()
+    query = overdue_requests() if overdue_only else PrivacyRequest.all()
+    if status is not None:
+        query = query.filter(status=status)
+    return with_owner(query)
+
+
+async def submit_request(
+    actor: Actor,
+    owner: Account,
+    kind: RequestKind,
+    ground: DeletionGround | None,
+    details: str | None,
+    calendar: WorkingCalendar,
+) -> PrivacyRequest:
+    """Filed by the person; due in 15 days (P-RIGHTS-4)."""
+    if kind is RequestKind.CANCEL_ACCOUNT:
+        raise invalid("kind", "cancel the account with requestAccountCancellation")
+    check_ground(kind, ground)
+    cleaned = text(details or "", "details", max_length=MAX_DETAILS, required=False)
+    async with in_transaction():
+        request = await open_request(owner, kind, calendar, ground=ground, details=cleaned or None)
+        await record_change(
+            actor, f"account:{owner.id}", "PRIVACY_REQUEST_SUBMITTED", {"kind": str(kind)}
+        )
+    request.account = owner
+    return request

@@ -7,7 +7,11 @@ account back. A rejection always says why, in words the person reads (P-RIGHTS-4
 
 import json
 
-from api.errors import ApiError, ErrorCode, invalid
+from tortoise.transactions import in_transaction
+
+from api.actor import Actor
+from api.audit.events import record_change
+from api.errors import ApiError, ErrorCode, invalid, not_found
 from api.privacy.cancellation import finalize
 from api.privacy.erasure import erase
 from api.privacy.export import export_document
@@ -61,3 +65,25 @@ async def resolve(
 def document_of(request: PrivacyRequest, owner: Account) -> dict | None:
     opened = owner.data_key.open(request.document_sealed, DOCUMENT_CONTEXT)
     return json.loads(opened) if opened is not None else None
+
+
+async def resolve_request(
+    actor: Actor, request_id: int, status: RequestStatus, resolution: str | None
+) -> PrivacyRequest:
+    """Admins move a request on, complete or reject it."""
+    admin_id = actor.admin_id()
+    answer = checked_resolution(status, resolution)
+    async with in_transaction():
+        # Locked alone: PostgreSQL cannot lock the outer-joined side of select_related.
+        request = await PrivacyRequest.filter(id=request_id).select_for_update().first()
+        if request is None:
+            raise not_found("privacy request")
+        await request.fetch_related("account__data_key")
+        await resolve(request, admin_id, status, answer)
+        await record_change(
+            actor,
+            f"account:{request.account_id}",
+            "PRIVACY_REQUEST_RESOLVED",
+            {"status": str(status)},
+        )
+    return request

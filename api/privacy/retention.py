@@ -19,7 +19,7 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from api.audit.system_events import system_event
+from api.audit.events import system_event
 from api.privacy.cancellation import finalize, pending_cancellations
 from models.accounts import DeviceLog, LoginRecord
 from models.audit import append_events

@@ -1,107 +1,29 @@
-"""Privacy requests: a person files and follows theirs, admins answer them (P-RIGHTS-3/4)."""
-
-from datetime import date, datetime
+"""Privacy requests: a person files and follows theirs, admins answer them (P-RIGHTS-3/4); a
+person exports everything held about them (P-EXPORT-1) or cancels their account (P-CANCEL-1)."""
 
 import strawberry
 from strawberry.scalars import JSON
-from tortoise.queryset import QuerySet
-from tortoise.transactions import in_transaction
 
-from api.audit.events import record
-from api.errors import invalid, not_found
-from api.graphql.context import Info, RequestContext
+from api.errors import invalid
+from api.graphql.context import Info
 from api.graphql.ids import parse_id
-from api.graphql.nodes import RowNode
-from api.graphql.pagination import Connection, connection, newest_first
+from api.graphql.pagination import Connection, newest_first
 from api.privacy.calendar import working_calendar
-from api.privacy.requests import (
-    MAX_DETAILS,
-    check_ground,
-    is_overdue,
-    open_request,
-    overdue_requests,
-    request_details,
+from api.privacy.cancellation import request_cancellation
+from api.privacy.export import export_my_data
+from api.privacy.requests import requests_for_admin, requests_of, submit_request
+from api.privacy.resolution import resolve_request
+from api.privacy.types import (
+    REQUEST_CURSOR,
+    DeletionGroundEnum,
+    PrivacyRequestNode,
+    RequestKindEnum,
+    RequestStatusEnum,
+    request_connection,
+    request_node,
 )
-from api.privacy.resolution import checked_resolution, document_of, resolve
-from api.validation import text
-from models.privacy import DeletionGround, PrivacyRequest, RequestKind, RequestStatus
+from models.privacy import DeletionGround, RequestKind, RequestStatus
 from plugins.viewer import ViewerKind
-
-REQUEST_CURSOR = "privacy_request"
-
-RequestKindEnum = strawberry.enum(RequestKind, name="PrivacyRequestKind")
-RequestStatusEnum = strawberry.enum(RequestStatus, name="PrivacyRequestStatus")
-DeletionGroundEnum = strawberry.enum(
-    DeletionGround, name="DeletionGround", description="The policy's five grounds (P-DELETE-1)."
-)
-
-
-@strawberry.type(name="PrivacyRequest")
-class PrivacyRequestNode(RowNode):
-    # The requester and the admins who answer; nobody else is ever given a request.
-    by_owner: strawberry.Private[bool]
-
-    @strawberry.field(description="The requester's account id.")
-    def account_id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.row.account_id))
-
-    @strawberry.field
-    def kind(self) -> RequestKindEnum:  # type: ignore[valid-type]
-        return self.row.kind
-
-    @strawberry.field
-    def status(self) -> RequestStatusEnum:  # type: ignore[valid-type]
-        return self.row.status
-
-    @strawberry.field
-    def ground(self) -> DeletionGroundEnum | None:  # type: ignore[valid-type]
-        return self.row.ground
-
-    @strawberry.field(description="What the person wrote; unreadable once they are erased.")
-    def details(self) -> str | None:
-        return request_details(self.row, self.row.account)
-
-    @strawberry.field
-    def submitted_at(self) -> datetime:
-        return self.row.submitted_at
-
-    @strawberry.field(description="The last day (mainland China) on which the answer is on time.")
-    def due_on(self) -> date:
-        return self.row.due_on
-
-    @strawberry.field
-    def overdue(self) -> bool:
-        return is_overdue(self.row)
-
-    @strawberry.field
-    def resolved_at(self) -> datetime | None:
-        return self.row.resolved_at
-
-    @strawberry.field(description="The answer; a rejection always gives its reason.")
-    def resolution(self) -> str | None:
-        return self.row.resolution
-
-    @strawberry.field(
-        description="A completed ACCESS request: the exportMyData document (requester only)."
-    )
-    def document(self) -> JSON | None:
-        return document_of(self.row, self.row.account) if self.by_owner else None
-
-
-def request_connection(
-    context: RequestContext, rows: list[PrivacyRequest], first: int | None
-) -> Connection[PrivacyRequestNode]:
-    me = context.viewer.account_id
-    return connection(
-        rows,
-        REQUEST_CURSOR,
-        first,
-        lambda row: PrivacyRequestNode(row=row, by_owner=row.account_id == me),
-    )
-
-
-def with_owner(query: QuerySet[PrivacyRequest]) -> QuerySet[PrivacyRequest]:
-    return query.select_related("account__data_key")
 
 
 @strawberry.input
@@ -127,8 +49,7 @@ class PrivacyRequestQueries:
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[PrivacyRequestNode]:
         owner = await info.context.account()
-        query = with_owner(PrivacyRequest.filter(account_id=owner.id))
-        rows = await newest_first(query, REQUEST_CURSOR, first, after)
+        rows = await newest_first(requests_of(owner), REQUEST_CURSOR, first, after)
         return request_connection(info.context, rows, first)
 
     @strawberry.field(description="Admins: requests by status, or only those past their due date.")
@@ -140,12 +61,21 @@ class PrivacyRequestQueries:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[PrivacyRequestNode]:
-        info.context.require_admin()
-        query = overdue_requests() if overdue_only else PrivacyRequest.all()
-        if status is not None:
-            query = query.filter(status=status)
-        rows = await newest_first(with_owner(query), REQUEST_CURSOR, first, after)
+        query = requests_for_admin(info.context.actor, status, overdue_only)
+        rows = await newest_first(query, REQUEST_CURSOR, first, after)
         return request_connection(info.context, rows, first)
+
+
+@strawberry.type
+class DataExportQueries:
+    @strawberry.field(
+        description="Everything held about the signed-in person as one JSON document: account, "
+        "sign-ins, device logs, orders, reservations, consents with receipts, requests, "
+        "notifications and who accessed their data."
+    )
+    async def export_my_data(self, info: Info) -> JSON:
+        context = info.context
+        return await export_my_data(context.actor, await context.account())
 
 
 @strawberry.type
@@ -158,43 +88,45 @@ class PrivacyRequestMutations:
         if context.viewer.kind is ViewerKind.API_CLIENT:
             raise invalid("kind", "requests are filed by the person")
         owner = await context.account()
-        kind = RequestKind(input.kind)
-        if kind is RequestKind.CANCEL_ACCOUNT:
-            raise invalid("kind", "cancel the account with requestAccountCancellation")
-        ground = DeletionGround(input.ground) if input.ground is not None else None
-        check_ground(kind, ground)
-        details = text(input.details or "", "details", max_length=MAX_DETAILS, required=False)
-        calendar = working_calendar(context.services.settings.holiday_calendar_dir)
-        async with in_transaction():
-            request = await open_request(
-                owner, kind, calendar, ground=ground, details=details or None
-            )
-            await record(
-                context, f"account:{owner.id}", "PRIVACY_REQUEST_SUBMITTED", {"kind": str(kind)}
-            )
-        request.account = owner
-        return PrivacyRequestNode(row=request, by_owner=True)
+        request = await submit_request(
+            context.actor,
+            owner,
+            RequestKind(input.kind),
+            DeletionGround(input.ground) if input.ground is not None else None,
+            input.details,
+            working_calendar(context.runtime.settings.holiday_calendar_dir),
+        )
+        return request_node(request, owner.id)
 
     @strawberry.mutation(description="Admins: move a request on, complete or reject it.")
     async def resolve_privacy_request(
         self, info: Info, input: ResolvePrivacyRequestInput
     ) -> PrivacyRequestNode:
         context = info.context
-        admin_id = context.require_admin()
-        request_id = parse_id(input.id, "privacy request")
-        status = RequestStatus(input.status)
-        resolution = checked_resolution(status, input.resolution)
-        async with in_transaction():
-            # Locked alone: PostgreSQL cannot lock the outer-joined side of select_related.
-            request = await PrivacyRequest.filter(id=request_id).select_for_update().first()
-            if request is None:
-                raise not_found("privacy request")
-            await request.fetch_related("account__data_key")
-            await resolve(request, admin_id, status, resolution)
-            await record(
-                context,
-                f"account:{request.account_id}",
-                "PRIVACY_REQUEST_RESOLVED",
-                {"status": str(status)},
-            )
-        return PrivacyRequestNode(row=request, by_owner=request.account_id == admin_id)
+        request = await resolve_request(
+            context.actor,
+            parse_id(input.id, "privacy request"),
+            RequestStatus(input.status),
+            input.resolution,
+        )
+        return request_node(request, context.viewer.account_id)
+
+
+@strawberry.type
+class CancellationMutations:
+    @strawberry.mutation(
+        description="Cancel the signed-in account (needs the password): every session ends at "
+        "once and the personal information is erased within 15 working days."
+    )
+    async def request_account_cancellation(self, info: Info, password: str) -> PrivacyRequestNode:
+        context = info.context
+        settings = context.runtime.settings
+        request = await request_cancellation(
+            context.actor,
+            context.runtime.passwords,
+            await context.account(),
+            password,
+            working_calendar(settings.holiday_calendar_dir),
+        )
+        context.clear_session_cookie()
+        return request_node(request, request.account_id)

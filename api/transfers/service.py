@@ -5,9 +5,11 @@ else is listed for re-consent. Staleness follows the consent engine: a consent g
 policy version since replaced by one requiring fresh consent does not count.
 """
 
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from api.errors import invalid
+from api.actor import Actor
+from api.errors import invalid, not_found
 from api.validation import text
 from models.accounts import Account, AccountStatus, Role
 from models.clock import utcnow
@@ -19,9 +21,19 @@ from plugins.viewer import ClientScope
 TRANSFER_PURPOSE = "transfer"
 
 
+def transfers_for_admin(actor: Actor) -> QuerySet[Transfer]:
+    actor.admin_id()
+    return Transfer.all().select_related("successor")
+
+
 async def record_transfer(
-    successor: Affiliate, reason: TransferReason, reference: str, admin_id: int
+    actor: Actor, successor_id: int, reason: TransferReason, reference: str
 ) -> Transfer:
+    """Admins hand data to a successor (merger, acquisition...)."""
+    admin_id = actor.admin_id()
+    successor = await Affiliate.filter(id=successor_id).first()
+    if successor is None:
+        raise not_found("affiliate")
     if successor.region != MAINLAND_CHINA:
         raise invalid("successorId", "data never leaves mainland China (P-REGION-1)")
     reference = text(reference, "reference", max_length=128)

@@ -21,7 +21,7 @@ class ConsentReport(SchemaExtension):
         if result is not None and context.disclosures.blocked:
             result.errors = [*(result.errors or []), *context.disclosures.errors()]
         try:
-            await context.services.ledger.record_reads(context)
+            await context.runtime.ledger.record_reads(context.actor, context.decisions)
         except Exception as error:
             # P-SEC-5: what is not on record is not shown. Raised from here, Strawberry would
             # answer with the database's own message, past MaskErrors; the result is emptied in

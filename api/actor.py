@@ -1,0 +1,33 @@
+"""Who performs a use case: the viewer, and where the request came from.
+
+Use cases (each domain's service) take an `Actor`, never a GraphQL context: the command line and
+scheduled jobs call the same services, and every audit event names who acted and in which
+request (P-SEC-5).
+"""
+
+from dataclasses import dataclass
+
+from api.errors import forbidden, unauthenticated
+from plugins.viewer import Viewer, ViewerKind
+
+
+@dataclass(frozen=True)
+class Actor:
+    viewer: Viewer
+    request_id: str | None = None
+    # The connecting address and the client's own description: consent evidence, sign-in records.
+    address: str | None = None
+    user_agent: str | None = None
+
+    @property
+    def account_id(self) -> int:
+        """The signed-in person's account id, or UNAUTHENTICATED."""
+        if self.viewer.account_id is None:
+            raise unauthenticated()
+        return self.viewer.account_id
+
+    def admin_id(self) -> int:
+        """The acting admin's account id; FORBIDDEN for anyone else signed in."""
+        if self.viewer.kind is not ViewerKind.ADMIN:
+            raise forbidden("admins only") if self.viewer.account_id else unauthenticated()
+        return self.account_id

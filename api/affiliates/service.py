@@ -1,0 +1,147 @@
+"""Recipients (affiliates and third parties) and their API clients, managed by admins
+(P-SHARE-1, P-SHARE-2, P-REGION-1). A client token is shown once and stored only as a digest."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise.transactions import in_transaction
+
+from api.actor import Actor
+from api.audit.events import change_event, record_change
+from api.auth.tokens import CLIENT_PREFIX, digest, new_token
+from api.consent import scopes
+from api.errors import invalid, not_found, unauthenticated
+from api.validation import text
+from models.audit import append_events
+from models.clock import utcnow
+from models.consent import Affiliate, AffiliateKind, ApiClient, Consent, ConsentEnd
+from plugins.viewer import ViewerKind
+
+END = str(ConsentEnd.PURPOSE_CHANGED)
+
+
+async def find_affiliate(affiliate_id: int, field: str) -> Affiliate:
+    affiliate = await Affiliate.get_or_none(id=affiliate_id)
+    if affiliate is None:
+        raise invalid(field, "no such recipient")
+    return affiliate
+
+
+async def list_affiliates(actor: Actor) -> list[Affiliate]:
+    """Every recipient: whom a person may consent to, for what; for anyone signed in."""
+    if actor.viewer.kind is ViewerKind.ANONYMOUS:
+        raise unauthenticated()
+    return await Affiliate.all().order_by("id")
+
+
+async def create_affiliate(
+    actor: Actor, name: str, kind: AffiliateKind, region: str, purposes: list[str]
+) -> Affiliate:
+    actor.admin_id()
+    name = text(name, "name", max_length=128)
+    code = scopes.region(region)
+    wanted = scopes.purposes(purposes)
+    async with in_transaction():
+        affiliate = await Affiliate.create(name=name, kind=kind, region=code, purposes=wanted)
+        await record_change(
+            actor,
+            f"affiliate:{affiliate.id}",
+            "AFFILIATE_CREATED",
+            {"kind": str(kind), "region": code, "purposes": wanted},
+        )
+    return affiliate
+
+
+async def change_purposes(actor: Actor, affiliate_id: int, purposes: list[str]) -> Affiliate:
+    """A dropped purpose ends its consents and clients (P-SHARE-2), each on record."""
+    actor.admin_id()
+    wanted = scopes.purposes(purposes)
+    affiliate = await Affiliate.get_or_none(id=affiliate_id)
+    if affiliate is None:
+        raise not_found("affiliate")
+    dropped = [p for p in affiliate.purposes if p not in wanted]
+    async with in_transaction():
+        # Read in the transaction: every consent this change ends gets its own event.
+        ending = await Consent.filter(
+            recipient_id=affiliate.id, purpose__in=dropped, withdrawn_at=None
+        ).values_list("id", "account_id", "purpose")
+        await affiliate.change_purposes(wanted)
+        await append_events(
+            [
+                change_event(
+                    actor,
+                    f"affiliate:{affiliate.id}",
+                    "AFFILIATE_PURPOSES_CHANGED",
+                    {"purposes": wanted, "dropped": dropped},
+                ),
+                *(
+                    change_event(
+                        actor,
+                        f"account:{account_id}",
+                        "CONSENT_ENDED",
+                        {"consent_id": consent_id, "purpose": ended, "reason": END},
+                    )
+                    for consent_id, account_id, ended in ending
+                ),
+            ]
+        )
+    return affiliate
+
+
+@dataclass(frozen=True)
+class ClientRequest:
+    affiliate_id: int
+    name: str
+    purpose: str
+    categories: list[str]
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class IssuedClient:
+    # Shown this once; only its digest is kept.
+    token: str
+    client: ApiClient
+
+
+async def issue_client(actor: Actor, request: ClientRequest) -> IssuedClient:
+    actor.admin_id()
+    affiliate = await find_affiliate(request.affiliate_id, "affiliateId")
+    name = text(request.name, "name", max_length=128)
+    bound = scopes.purpose(request.purpose)
+    if bound not in affiliate.purposes:
+        raise invalid("purpose", "not one of the recipient's purposes")
+    categories = scopes.grantable_categories(request.categories)
+    if request.expires_at is not None and request.expires_at <= utcnow():
+        raise invalid("expiresAt", "the expiry must lie in the future")
+    token = new_token(CLIENT_PREFIX)
+    async with in_transaction():
+        client = await ApiClient.create(
+            affiliate=affiliate,
+            name=name,
+            purpose=bound,
+            categories=categories,
+            token_hash=digest(token),
+            expires_at=request.expires_at,
+        )
+        await record_change(
+            actor,
+            f"client:{client.id}",
+            "API_CLIENT_ISSUED",
+            {"affiliate_id": affiliate.id, "purpose": bound, "categories": categories},
+        )
+    return IssuedClient(token=token, client=client)
+
+
+async def revoke_client(actor: Actor, client_id: int) -> ApiClient:
+    """The client's token stops working at once; revoking again changes nothing."""
+    actor.admin_id()
+    client = await ApiClient.get_or_none(id=client_id)
+    if client is None:
+        raise not_found("API client")
+    if client.revoked_at is None:
+        async with in_transaction():
+            client.revoked_at = utcnow()
+            await client.save(update_fields=["revoked_at"])
+            await record_change(actor, f"client:{client.id}", "API_CLIENT_REVOKED", {})
+    return client

@@ -1,0 +1,57 @@
+"""The Reservation type: what was reserved, and its own copy of the contact (P-COLLECT-5)."""
+
+from datetime import datetime
+
+import strawberry
+
+from api.graphql.context import RequestContext
+from api.graphql.nodes import SubjectNode, subject_connection, subject_nodes
+from api.graphql.pagination import Connection
+from api.graphql.personal import personal
+from models.accounts import Account
+from models.reservations import Reservation, ReservationStatus
+from plugins.subject import Subject
+
+RESERVATION_CURSOR = "reservation"
+
+ReservationStatusEnum = strawberry.enum(ReservationStatus, name="ReservationStatus")
+
+
+@strawberry.type(name="Reservation")
+class ReservationNode(SubjectNode):
+    product = personal("activity.reservations", "row.product", str)
+    phone = personal("contact.phone", lambda node: node.row.phone(), str)
+    email = personal("contact.email", lambda node: node.row.email(), str)
+    name = personal("identity.name", "row.name", str)
+    company = personal("org.company", "row.company", str)
+    province = personal("location.region", "row.province", str, mask="province")
+    city = personal("location.region", "row.city", str)
+    preferred_time = personal("activity.reservations", "row.preferred_time", datetime)
+    status = personal("activity.reservations", "row.status", ReservationStatusEnum)
+    created_at = personal("activity.reservations", "row.created_at", datetime)
+
+
+def reservation_node(row: Reservation, subject: Subject) -> ReservationNode:
+    return ReservationNode(row=row, subject=subject)
+
+
+async def reservation_nodes(
+    context: RequestContext, rows: list[Reservation], owner: Account | None
+) -> list[ReservationNode]:
+    """Reservations of one owner (None: made without an account), each a subject of its own."""
+    return await subject_nodes(
+        context, rows, lambda row: Subject.of_reservation(row, owner), reservation_node
+    )
+
+
+async def reservation_connection(
+    context: RequestContext, rows: list[Reservation], owner: Account, first: int | None
+) -> Connection[ReservationNode]:
+    return await subject_connection(
+        context,
+        rows,
+        RESERVATION_CURSOR,
+        first,
+        lambda row: Subject.of_reservation(row, owner),
+        reservation_node,
+    )
