@@ -1,7 +1,7 @@
 """Sign-in timing: an unknown login against a wrong password, end to end, with production argon2.
 
 The test suite proves the two paths alike by structure (both verify once against an argon2id hash
-of the same parameters, tests/test_hardening_throttle.py); this measures them. The app runs in
+of the same parameters, tests/auth/test_throttle.py); this measures them. The app runs in
 this process over a temporary SQLite file; each attempt comes from its own client address, and
 each account takes at most the throttle's free failures, so no refusal shortens a sample.
 

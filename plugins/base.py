@@ -32,7 +32,8 @@ class ConsentPlugin(Protocol):
         ...
 
     def visible_accounts(self, viewer: Viewer) -> Q | None:
-        """Narrows the Account rows the viewer may list at all; None narrows nothing.
+        """Narrows the Account rows a viewer who may list accounts (an admin, an API client) sees;
+        None narrows nothing. Who may list at all is the accounts service's rule.
 
         A narrowing by subquery should correlate with the account row (see the consent plugin):
         the page is then read in key order, one index look-up per account, whatever the page
@@ -60,5 +61,5 @@ class BasePlugin:
         return None
 
 
-# Matches no row: for viewers that may list nobody.
+# Matches no row: for a viewer that may list, but nobody (P-REGION-1, P-DNT-1).
 NOBODY = Q(id__in=[])

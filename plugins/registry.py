@@ -5,7 +5,6 @@ from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 
 from plugins.base import ConsentPlugin
-from plugins.builtin.admin import AdminPlugin
 from plugins.builtin.anonymous import AnonymousPlugin
 from plugins.builtin.cancelled import CancelledPlugin
 from plugins.builtin.consent import RecipientConsentPlugin
@@ -31,7 +30,6 @@ BUILTIN: dict[str, PluginFactory] = {
         OwnerPlugin,
         RecipientConsentPlugin,
         LegalBasisPlugin,
-        AdminPlugin,
     )
 }
 
@@ -45,7 +43,6 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "owner",
     "consent",
     "legal_basis",
-    "admin",
 )
 
 

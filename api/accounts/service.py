@@ -1,6 +1,8 @@
 """People's accounts: registration with the four details the policy names (P-COLLECT-1), admins
 made on the command line only, corrections of one's own details (P-RIGHTS-2), and who may list
-accounts at all."""
+accounts at all: admins and API clients (P-DISCLOSE-1). An admin lists every account but holds
+no permission of their own, so each personal field shows at its category default, masked
+(P-SEC-1), and in clear only under a legal grant (P-EXEMPT-1)."""
 
 from dataclasses import dataclass, fields
 

@@ -15,7 +15,6 @@ from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.types.unset import UNSET
-from tortoise import connections
 from tortoise.contrib.starlette import RegisterTortoise
 
 from api.auth.identify import identify
@@ -32,6 +31,7 @@ from api.graphql.schema import build_schema
 from api.http.csrf import JsonPostOnly, method_not_allowed_as_json
 from api.http.gpc import gpc_json
 from api.http.graphiql import graphiql_response, static_routes
+from api.http.health import health
 from api.http.logging import LogContext
 from api.http.metrics import CONTEXT_STATE_KEY, Metrics, RequestMetrics
 from api.http.middleware import BodyLimit, RequestId
@@ -96,14 +96,6 @@ class ConsentQLGraphQL(GraphQL[RequestContext, None]):
         # The metrics middleware counts this request's decisions once the response is out.
         request.scope.setdefault("state", {})[CONTEXT_STATE_KEY] = context
         return context
-
-
-async def health(request: Request) -> JSONResponse:
-    try:
-        await connections.get("default").execute_query("SELECT 1")
-    except Exception:
-        return JSONResponse({"status": "unavailable"}, status_code=503)
-    return JSONResponse({"status": "ok"})
 
 
 def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:

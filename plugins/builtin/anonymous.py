@@ -1,8 +1,11 @@
-"""P-DISCLOSE-1: nobody unauthenticated gets personal information, nor learns who has an account."""
+"""P-DISCLOSE-1: nobody unauthenticated gets personal information.
 
-from tortoise.expressions import Q
+Who may list people at all (admins and API clients only) is the accounts service's rule; this
+plugin keeps anonymous callers from every personal field wherever one is shown to them (a
+reservation they made, the person they register as before signing in).
+"""
 
-from plugins.base import NOBODY, BasePlugin
+from plugins.base import BasePlugin
 from plugins.categories import DataCategory
 from plugins.decision import ABSTAIN, BlockCode, Vote
 from plugins.subject import Subject
@@ -19,6 +22,3 @@ class AnonymousPlugin(BasePlugin):
 
     def vote(self, viewer: Viewer, subject: Subject, category: DataCategory) -> Vote:
         return ANONYMOUS if self.may_vote(viewer) else ABSTAIN
-
-    def visible_accounts(self, viewer: Viewer) -> Q | None:
-        return NOBODY if viewer.kind is ViewerKind.ANONYMOUS else None

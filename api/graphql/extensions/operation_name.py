@@ -32,7 +32,7 @@ class RequireOperationName(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
         # Strawberry keeps the name the request gave only here (its public `operation_name`
-        # falls back to the first operation's); tests/test_http_refusals.py fails if that changes.
+        # falls back to the first operation's); tests/http/test_refusals.py fails if that changes.
         if context._provided_operation_name is None:
             context.validation_rules = (*context.validation_rules, OneOperationUnlessNamed)
         yield

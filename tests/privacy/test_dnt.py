@@ -5,7 +5,7 @@ import pytest
 from models.accounts import Account, DeviceLog, LoginRecord
 from models.consent import AffiliateKind
 from tests.conftest import LOGIN, gql, person, register, sign_in
-from tests.test_privacy_cancellation import client_token
+from tests.privacy.test_cancellation import client_token
 
 DEVICE = """
 mutation($input: RecordDeviceLogInput!) {

@@ -11,7 +11,7 @@ from api.graphql.schema import build_schema
 from api.settings import Settings
 from plugins.categories import catalogue
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = build_schema(Settings())
 
 # Types that hold a person's data; each of their fields passes the consent engine (P-SEC-3).

@@ -3,7 +3,7 @@
 from api.privacy.export import FORMAT
 from models.accounts import Account
 from tests.conftest import LOGIN, admin_token, gql, register
-from tests.test_privacy_cancellation import client_token, fill_account
+from tests.privacy.test_cancellation import client_token, fill_account
 
 EXPORT = "{ exportMyData }"
 DEVICE = """

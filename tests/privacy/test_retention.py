@@ -17,7 +17,7 @@ from models.orders import Order
 from models.privacy import ErasureTombstone, PrivacyRequest
 from models.reservations import Reservation
 from tests.conftest import LOGIN, gql, person, register, sign_in
-from tests.test_privacy_cancellation import RESERVE, cancel, fill_account
+from tests.privacy.test_cancellation import RESERVE, cancel, fill_account
 
 DEVICE = """
 mutation($input: RecordDeviceLogInput!) { recordDeviceLog(input: $input) { recorded } }

@@ -6,7 +6,7 @@ from models.consent import Affiliate, AffiliateKind, Consent, PolicyVersion
 from models.privacy import TransferSubject
 from tests.conftest import admin_token, gql, sign_in
 from tests.lists import NON_ADMIN_CODES, assert_page_cost_is_flat, codes_for_non_admins
-from tests.test_privacy_cancellation import client_token
+from tests.privacy.test_cancellation import client_token
 
 TRANSFER = """
 mutation($input: RecordTransferInput!) {
