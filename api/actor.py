@@ -8,6 +8,7 @@ request (P-SEC-5).
 from dataclasses import dataclass
 
 from api.errors import forbidden, unauthenticated
+from models.accounts import Duty
 from plugins.viewer import Viewer, ViewerKind
 
 
@@ -26,8 +27,11 @@ class Actor:
             raise unauthenticated()
         return self.viewer.account_id
 
-    def admin_id(self) -> int:
-        """The acting admin's account id; FORBIDDEN for anyone else signed in."""
+    def admin_id(self, duty: Duty | None = None) -> int:
+        """The acting admin's account id; FORBIDDEN for anyone else signed in, and for an admin
+        without `duty` when the use case needs one."""
         if self.viewer.kind is not ViewerKind.ADMIN:
             raise forbidden("admins only") if self.viewer.account_id else unauthenticated()
+        if duty is not None and duty not in self.viewer.duties:
+            raise forbidden(f"this needs the {duty} duty")
         return self.account_id

@@ -1,11 +1,22 @@
-"""Validation at the edge: a clear error naming the field, before anything is written."""
+"""Validation at the edge: a clear error naming the field, before anything is written.
+
+Input for a personal column is checked by that column's declaration (`models.personal`): its
+format, and its length, which is the database column's own (or a free text's declared maximum),
+so the limit cannot drift from what the table holds.
+"""
 
 import unicodedata
+from typing import overload
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+from tortoise.models import Model
 
 from api.errors import invalid
+from models.personal import Format, declaration_of
+
+# What a person may write in their own words beyond one line of text.
+LINE_BREAKS = frozenset("\n\t")
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 128
@@ -35,15 +46,57 @@ def email_address(value: str, field: str = "email") -> str:
     return result.normalized.lower()
 
 
-def text(value: str, field: str, *, max_length: int, required: bool = True) -> str:
+def text(
+    value: str,
+    field: str,
+    *,
+    max_length: int,
+    required: bool = True,
+    allowed: frozenset[str] = frozenset(),
+) -> str:
     cleaned = unicodedata.normalize("NFC", value).strip()
     if required and not cleaned:
         raise invalid(field, f"{field} is required")
     if len(cleaned) > max_length:
         raise invalid(field, f"{field} is longer than {max_length} characters")
-    if any(unicodedata.category(char).startswith("C") for char in cleaned):
+    if any(unicodedata.category(char).startswith("C") and char not in allowed for char in cleaned):
         raise invalid(field, f"{field} contains control characters")
     return cleaned
+
+
+@overload
+def checked(model: type[Model], column: str, value: str, field: str) -> str: ...
+
+
+@overload
+def checked(
+    model: type[Model], column: str, value: str, field: str, *, required: bool
+) -> str | None: ...
+
+
+def checked(
+    model: type[Model], column: str, value: str, field: str, *, required: bool = True
+) -> str | None:
+    """`value` for the personal column `model.column`, as its declaration says to take it;
+    not required, blank is None. `field` names the input in the error."""
+    declared = declaration_of(model)[column]
+    if declared.format is Format.PHONE:
+        return mainland_mobile(value, field) if required or value.strip() else None
+    if declared.format is Format.EMAIL:
+        return email_address(value, field) if required or value.strip() else None
+    if declared.format not in (Format.TEXT, Format.FREE_TEXT):
+        raise ValueError(f"{model.__name__}.{column} is not taken from input")
+    max_length = declared.max_length or model._meta.fields_map[column].max_length
+    allowed = LINE_BREAKS if declared.format is Format.FREE_TEXT else frozenset()
+    cleaned = text(value, field, max_length=max_length, required=required, allowed=allowed)
+    return cleaned or None
+
+
+def optional(model: type[Model], column: str, value: str | None, field: str) -> str | None:
+    """Like `checked`, for input that may be left out: absent or blank is None."""
+    if value is None:
+        return None
+    return checked(model, column, value, field, required=False)
 
 
 def optional_text(value: str | None, field: str, *, max_length: int) -> str | None:

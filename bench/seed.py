@@ -37,6 +37,7 @@ from models.clock import utcnow
 from models.consent import MAINLAND_CHINA, Affiliate, AffiliateKind, Consent
 from models.keys import DataKey
 from models.orders import Order, OrderKind, OrderStatus
+from models.personal import seal_with
 from models.reservations import Reservation, ReservationStatus
 
 DEFAULT_PEOPLE = 10_000
@@ -124,9 +125,9 @@ def _person_rows(
     account = Account(
         id=person_id,
         data_key_id=person_id,
-        phone_sealed=keyring.seal(plain_key, phone, "account.phone"),
+        phone_sealed=seal_with(Account, "phone", plain_key, phone),
         phone_hash=ring.lookup_hash(f"phone:{phone}"),
-        email_sealed=keyring.seal(plain_key, email, "account.email"),
+        email_sealed=seal_with(Account, "email", plain_key, email),
         email_hash=ring.lookup_hash(f"email:{email}"),
         name=surname + given,
         company=COMPANIES[index % len(COMPANIES)],
@@ -160,8 +161,8 @@ def _person_rows(
                 account_id=person_id,
                 data_key_id=person_id,
                 product=RESERVABLE[index % len(RESERVABLE)],
-                phone_sealed=keyring.seal(plain_key, phone, "reservation.phone"),
-                email_sealed=keyring.seal(plain_key, email, "reservation.email"),
+                phone_sealed=seal_with(Reservation, "phone", plain_key, phone),
+                email_sealed=seal_with(Reservation, "email", plain_key, email),
                 name=surname + given,
                 company=account.company,
                 province=province,

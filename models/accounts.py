@@ -5,21 +5,42 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
-from models import keyring
+from models.personal import (
+    Erasure,
+    Format,
+    Retention,
+    RowAction,
+    hashed,
+    lookup_hash,
+    personal_data,
+    plain,
+    sealed,
+)
+
+PHONE_LOOKUP = "phone"
+EMAIL_LOOKUP = "email"
 
 
 def phone_lookup(phone: str) -> str:
     """The keyed hash a normalized phone number is found and kept unique by."""
-    return keyring.active().lookup_hash(f"phone:{phone}")
+    return lookup_hash(PHONE_LOOKUP, phone) or ""
 
 
 def email_lookup(email: str) -> str:
-    return keyring.active().lookup_hash(f"email:{email}")
+    return lookup_hash(EMAIL_LOOKUP, email) or ""
 
 
 class Role(StrEnum):
     USER = "USER"
     ADMIN = "ADMIN"
+
+
+class Duty(StrEnum):
+    """What an admin is charged with beyond running the service: a duty opens exactly the data
+    it needs (plugins/builtin/duties.py)."""
+
+    # Answering privacy requests (P-RIGHTS-3/4): reads what people wrote in them.
+    PRIVACY_REQUESTS = "PRIVACY_REQUESTS"
 
 
 class AccountStatus(StrEnum):
@@ -29,6 +50,47 @@ class AccountStatus(StrEnum):
     ERASED = "ERASED"
 
 
+@personal_data(
+    sealed(
+        "phone",
+        "contact.phone",
+        Format.PHONE,
+        sealed_as="account.phone",
+        lookup=PHONE_LOOKUP,
+        retention=Retention.KEEP,
+    ),
+    sealed(
+        "email",
+        "contact.email",
+        Format.EMAIL,
+        sealed_as="account.email",
+        lookup=EMAIL_LOOKUP,
+        retention=Retention.KEEP,
+    ),
+    plain("name", "identity.name", Format.TEXT, erasure=Erasure.BLANK),
+    plain("company", "org.company", Format.TEXT, erasure=Erasure.BLANK),
+    plain("province", "location.region", Format.TEXT, erasure=Erasure.CLEAR),
+    plain("city", "location.region", Format.TEXT, erasure=Erasure.CLEAR),
+    hashed(
+        "password_hash",
+        "credential.password",
+        erasure=Erasure.CLEAR,
+        retention=Retention.KEEP,
+    ),
+    operational={
+        "id": "the account's number",
+        "data_key_id": "which key seals the person's data; key material lives in data_key",
+        "role": "what the account may do",
+        "duties": "what an admin is charged with",
+        "status": "active, cancelling, cancelled or erased",
+        "created_at": "when the account was made",
+        "updated_at": "when it last changed",
+        "cancelled_at": "when cancellation was asked for (P-CANCEL-1)",
+        "erased_at": "when the personal data was erased",
+    },
+    owner="id",
+    exported=("id", "role", "status", "created_at", "cancelled_at"),
+)
 class Account(Model):
     id = fields.IntField(primary_key=True)
     data_key = fields.ForeignKeyField(
@@ -44,6 +106,8 @@ class Account(Model):
     province = fields.CharField(max_length=32, null=True)
     city = fields.CharField(max_length=32, null=True)
     role = fields.CharEnumField(Role, max_length=8, default=Role.USER)
+    # Admins only (Duty values); given and taken on the command line.
+    duties = fields.JSONField[list[str]](default=list, db_default="[]")
     status = fields.CharEnumField(AccountStatus, max_length=12, default=AccountStatus.ACTIVE)
     password_hash = fields.CharField(max_length=255, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -54,19 +118,9 @@ class Account(Model):
     class Meta:
         table = "account"
 
-    def phone(self) -> str | None:
-        return self.data_key.open(self.phone_sealed, "account.phone")
-
-    def email(self) -> str | None:
-        return self.data_key.open(self.email_sealed, "account.email")
-
-    def set_phone(self, phone: str) -> None:
-        self.phone_sealed = self.data_key.seal(phone, "account.phone")
-        self.phone_hash = phone_lookup(phone)
-
-    def set_email(self, email: str) -> None:
-        self.email_sealed = self.data_key.seal(email, "account.email")
-        self.email_hash = email_lookup(email)
+    # Installed by the declaration above: read and written in clear, stored sealed.
+    phone: str | None
+    email: str | None
 
 
 async def lock_active_account(account_id: int) -> Account | None:
@@ -81,6 +135,17 @@ async def lock_active_account(account_id: int) -> Account | None:
     )
 
 
+@personal_data(
+    operational={
+        "id": "the session's number",
+        "token_hash": "the digest of a random token: it names the session, nothing about anyone",
+        "account_id": "whose session it is",
+        "created_at": "when it began",
+        "expires_at": "when it ends by itself",
+        "ended_at": "when it was ended",
+    },
+    owner="account_id",
+)
 class Session(Model):
     id = fields.IntField(primary_key=True)
     account = fields.ForeignKeyField("models.Account", related_name="sessions")
@@ -93,6 +158,29 @@ class Session(Model):
         table = "session"
 
 
+@personal_data(
+    hashed("login_hash", "activity.logins", erasure=Erasure.BLANK, retention=Retention.ANONYMIZE),
+    plain("success", "activity.logins", erasure=Erasure.KEEP),
+    plain("ip", "network.ip", Format.IP, erasure=Erasure.KEEP, retention=Retention.CLEAR),
+    plain("network_type", "device.info", Format.TEXT, erasure=Erasure.KEEP),
+    plain("os", "device.info", Format.TEXT, erasure=Erasure.KEEP),
+    plain("client_version", "device.info", Format.TEXT, erasure=Erasure.KEEP),
+    plain("created_at", "activity.logins", erasure=Erasure.KEEP),
+    sealed(
+        "device_phone",
+        "contact.phone",
+        Format.PHONE,
+        sealed_as="login.device_phone",
+        key="account.data_key",
+    ),
+    operational={
+        "id": "the record's number",
+        "account_id": "whose sign-in it was, when the login named an account",
+    },
+    owner="account_id",
+    row_category="activity.logins",
+    on_retention=RowAction.UNLINK,
+)
 class LoginRecord(Model):
     """Every sign-in attempt (P-COLLECT-2): the password is never stored, only verified."""
 
@@ -114,6 +202,26 @@ class LoginRecord(Model):
         table = "login_record"
 
 
+@personal_data(
+    plain("os", "device.info", Format.TEXT, erasure=Erasure.KEEP),
+    sealed(
+        "device_id",
+        "device.id",
+        Format.TEXT,
+        sealed_as="device.device_id",
+        key="account.data_key",
+        max_length=128,
+    ),
+    plain("network_status", "device.info", Format.TEXT, erasure=Erasure.KEEP),
+    plain("created_at", "device.info", erasure=Erasure.KEEP),
+    operational={
+        "id": "the log's number",
+        "account_id": "whose device it is",
+    },
+    owner="account_id",
+    row_category="device.info",
+    on_retention=RowAction.DELETE,
+)
 class DeviceLog(Model):
     """Operating system, device ID and network status of a person's device (P-COLLECT-3)."""
 

@@ -21,6 +21,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from models.clock import utcnow
+from models.personal import personal_data
 
 GENESIS_HASH = "0" * 64
 HEAD_ID = 1
@@ -41,6 +42,25 @@ HASHED_FIELDS = (
 )
 
 
+@personal_data(
+    operational={
+        "id": "the event's place in the chain",
+        "created_at": "when",
+        "request_id": "which request",
+        "viewer_kind": "who looked or acted, by kind",
+        "viewer_ref": "who, by account or client number",
+        "subject_ref": "whose record, by number",
+        "action": "what happened",
+        "categories_clear": "category names, never values",
+        "categories_masked": "category names, never values",
+        "categories_blocked": "category names, never values",
+        "basis": "what permitted it",
+        "details": "ids, scopes and counts, never values",
+        "prev_hash": "the chain",
+        "hash": "the chain",
+    },
+    owner="",
+)
 class AuditEvent(Model):
     # The position in the chain, given by the appender, not the database: a second event chained
     # from the same predecessor (a fork) would take the same position and the primary key refuses
@@ -65,6 +85,14 @@ class AuditEvent(Model):
         table = "audit_event"
 
 
+@personal_data(
+    operational={
+        "id": "always 1",
+        "last_position": "the chain's end",
+        "last_hash": "the chain's end",
+    },
+    owner="",
+)
 class AuditChainHead(Model):
     """One row (id 1): the position and hash of the last event, locked by whoever appends."""
 

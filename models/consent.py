@@ -15,6 +15,7 @@ from tortoise.transactions import in_transaction
 from tortoise.validators import RegexValidator
 
 from models.clock import utcnow
+from models.personal import Erasure, Format, personal_data, plain
 
 # P-REGION-1: only this recipient region counts as mainland China; HK, MO and TW are outside.
 MAINLAND_CHINA = "CN"
@@ -53,6 +54,23 @@ def text_digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+@personal_data(
+    operational={
+        "id": "the version's number",
+        "version": "its name",
+        "published_at": "when it was published",
+        "effective_at": "when it applies",
+        "digest": "SHA-256 of its text",
+        "summary": "what changed",
+        "requires_fresh_consent": "whether earlier consents pause",
+        "controller": "the company that controls the data",
+        "contact_phone": "the company's service number",
+        "contact_email": "the company's service address",
+        "registered_address": "where the company is registered",
+        "contact_address": "where to write to the company",
+    },
+    owner="",
+)
 class PolicyVersion(Model):
     """A published privacy policy text, by digest, with the controller's contact (P-CONTACT-1)."""
 
@@ -97,6 +115,17 @@ class PolicyVersion(Model):
         return {account_id: fresh for account_id in account_ids if account_id not in accepted}
 
 
+@personal_data(
+    operational={
+        "id": "the acceptance's number",
+        "account_id": "who accepted",
+        "policy_version_id": "which version",
+        "accepted_at": "when",
+        "channel": "through which channel (api, ...)",
+    },
+    owner="account_id",
+    exported=("policy_version_id", "accepted_at", "channel"),
+)
 class PolicyAcceptance(Model):
     id = fields.IntField(primary_key=True)
     account = fields.ForeignKeyField("models.Account", related_name="policy_acceptances")
@@ -111,6 +140,17 @@ class PolicyAcceptance(Model):
         unique_together = (("account", "policy_version"),)
 
 
+@personal_data(
+    operational={
+        "id": "the recipient's number",
+        "name": "a company's name",
+        "kind": "affiliate or third party",
+        "region": "where it is (P-REGION-1)",
+        "purposes": "what it may ask consent for",
+        "created_at": "when it was registered",
+    },
+    owner="",
+)
 class Affiliate(Model):
     """A recipient of personal data: an affiliate of ours or a third party (P-SHARE-1)."""
 
@@ -141,6 +181,20 @@ class Affiliate(Model):
             ).update(revoked_at=now)
 
 
+@personal_data(
+    operational={
+        "id": "the client's number",
+        "affiliate_id": "whose client it is",
+        "name": "the client's name",
+        "purpose": "the one purpose it serves",
+        "categories": "the most it may see",
+        "token_hash": "the digest of a random token",
+        "expires_at": "when it stops working",
+        "revoked_at": "when it was revoked",
+        "created_at": "when it was issued",
+    },
+    owner="",
+)
 class ApiClient(Model):
     """A recipient's credential, bound to one of its purposes (P-SHARE-2), its token hashed.
 
@@ -170,6 +224,34 @@ class ApiClient(Model):
         await super().save(*args, **kwargs)
 
 
+@personal_data(
+    plain("evidence_ip", "network.ip", Format.IP, erasure=Erasure.CLEAR),
+    plain("evidence_user_agent", "device.info", Format.TEXT, erasure=Erasure.CLEAR),
+    operational={
+        "id": "the consent's number",
+        "account_id": "who consented",
+        "recipient_id": "to whom",
+        "purpose": "for what",
+        "categories": "which data categories",
+        "policy_version_id": "under which policy version",
+        "granted_at": "when",
+        "withdrawn_at": "when it ended",
+        "evidence_channel": "through which channel",
+        "ended_reason": "why it ended",
+    },
+    owner="account_id",
+    exported=(
+        "id",
+        "recipient_id",
+        "purpose",
+        "categories",
+        "policy_version_id",
+        "granted_at",
+        "withdrawn_at",
+        "evidence_channel",
+        "ended_reason",
+    ),
+)
 class Consent(Model):
     """A person's consent for one recipient (None: ourselves) and one purpose, with evidence.
 
@@ -199,6 +281,22 @@ class Consent(Model):
         indexes = (("account_id", "recipient_id"),)
 
 
+@personal_data(
+    operational={
+        "id": "the grant's number",
+        "ground": "which of the eleven grounds",
+        "reference": "the case number of the legal basis",
+        "requested_by_id": "the admin who asked",
+        "approved_by_id": "the admin who approved",
+        "approved_at": "when",
+        "subject_id": "whose data it opens",
+        "categories": "which categories",
+        "expires_at": "until when",
+        "created_at": "when it was asked for",
+        "revoked_at": "when it was ended",
+    },
+    owner="",
+)
 class LegalAccessGrant(Model):
     """Access without consent on one of the eleven grounds (P-EXEMPT-1), approved by a second
     person, for one subject, some categories, until an expiry."""

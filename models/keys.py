@@ -5,8 +5,19 @@ from tortoise.models import Model
 
 from models import keyring
 from models.clock import utcnow
+from models.personal import personal_data
 
 
+@personal_data(
+    operational={
+        "id": "the key's number",
+        "wrapped": "a person's data key, wrapped by the master key: it opens, it holds nothing",
+        "master_key_id": "which master key wraps it",
+        "created_at": "when",
+        "destroyed_at": "when it was destroyed by an erasure",
+    },
+    owner="",
+)
 class DataKey(Model):
     id = fields.IntField(primary_key=True)
     # NULL once destroyed: every value sealed under this key is then unreadable for good.

@@ -5,6 +5,8 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
+from models.personal import Erasure, Format, RowAction, personal_data, plain
+
 
 class OrderKind(StrEnum):
     SUBSCRIPTION = "SUBSCRIPTION"
@@ -25,6 +27,26 @@ class OrderStatus(StrEnum):
     CANCELLED = "CANCELLED"
 
 
+@personal_data(
+    plain("kind", "activity.orders", erasure=Erasure.KEEP),
+    plain("product", "activity.orders", Format.TEXT, erasure=Erasure.KEEP),
+    plain("product_type", "activity.orders", erasure=Erasure.KEEP),
+    plain("amount", "activity.orders", erasure=Erasure.KEEP),
+    plain("currency", "activity.orders", erasure=Erasure.KEEP),
+    plain("status", "activity.orders", erasure=Erasure.KEEP),
+    plain("created_at", "activity.orders", erasure=Erasure.KEEP),
+    operational={
+        "id": "the order's number",
+        "account_id": "whose order it is; dropped on erasure, the record stays for accounting",
+        "idempotency_key": "the client's retry key: says nothing about the person",
+    },
+    owner="account_id",
+    row_category="activity.orders",
+    # Transaction records are kept for accounting (E-Commerce Law art. 31), without the person.
+    on_erasure=RowAction.UNLINK,
+    on_retention=RowAction.UNLINK,
+    exported=("id",),
+)
 class Order(Model):
     id = fields.IntField(primary_key=True)
     # Nullable: records kept for accounting lose every link to a person on erasure.

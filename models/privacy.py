@@ -6,6 +6,8 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
+from models.personal import Format, personal_data, sealed
+
 
 class RequestKind(StrEnum):
     ACCESS = "ACCESS"
@@ -37,6 +39,48 @@ class DeletionGround(StrEnum):
     SERVICE_ENDED = "SERVICE_ENDED"
 
 
+@personal_data(
+    sealed(
+        "details",
+        "privacy.request",
+        Format.FREE_TEXT,
+        sealed_as="privacy_request.details",
+        key="account.data_key",
+        max_length=2000,
+    ),
+    # A copy of an export: the export itself does not repeat it.
+    sealed(
+        "document",
+        "privacy.export",
+        Format.NONE,
+        sealed_as="privacy_request.document",
+        key="account.data_key",
+        export=False,
+    ),
+    operational={
+        "id": "the request's number",
+        "account_id": "whose request it is",
+        "kind": "what is asked",
+        "status": "where it stands",
+        "ground": "the deletion ground it names",
+        "submitted_at": "when",
+        "due_on": "the last day the answer is on time",
+        "resolved_at": "when it was answered",
+        "resolved_by_id": "the admin who answered",
+        "resolution": "the answer, written to the person by the controller",
+    },
+    owner="account_id",
+    exported=(
+        "id",
+        "kind",
+        "status",
+        "ground",
+        "submitted_at",
+        "due_on",
+        "resolved_at",
+        "resolution",
+    ),
+)
 class PrivacyRequest(Model):
     id = fields.IntField(primary_key=True)
     account = fields.ForeignKeyField("models.Account", related_name="privacy_requests")
@@ -62,6 +106,16 @@ class PrivacyRequest(Model):
         indexes = (("status", "due_on"),)
 
 
+@personal_data(
+    operational={
+        "id": "the tombstone's number",
+        "account_id": "which account number was erased (nothing about whom)",
+        "data_key_id": "which key was destroyed",
+        "erased_at": "when",
+        "ground": "on which ground",
+    },
+    owner="",
+)
 class ErasureTombstone(Model):
     """That an account was erased, and nothing about whom: a restored backup is erased again
     from these rows (P-DELETE-2)."""
@@ -97,6 +151,23 @@ class NotificationTopic(StrEnum):
     INCIDENT = "INCIDENT"
 
 
+@personal_data(
+    operational={
+        "id": "the incident's number",
+        "title": "what the notice is called",
+        "what_happened": "the incident, told to everyone affected",
+        "possible_impact": "told to everyone affected",
+        "measures": "told to everyone affected",
+        "advice": "told to everyone affected",
+        "remedies": "told to everyone affected",
+        "categories": "which data categories it involved",
+        "occurred_at": "when",
+        "regulator_reported_at": "when it was reported",
+        "reported_by_id": "the admin who recorded it",
+        "created_at": "when it was recorded",
+    },
+    owner="",
+)
 class Incident(Model):
     """A security incident with the five parts the policy promises to tell (P-SEC-6)."""
 
@@ -119,6 +190,34 @@ class Incident(Model):
         table = "incident"
 
 
+@personal_data(
+    operational={
+        "id": "the notification's number",
+        "account_id": "to whom",
+        "topic": "what about",
+        "channel": "how",
+        "title": "the same words for everyone told of one thing",
+        "body": "the same words for everyone told of one thing",
+        "incident_id": "which incident",
+        "policy_version_id": "which policy version",
+        "status": "whether it was delivered",
+        "created_at": "when",
+        "delivered_at": "when it was delivered",
+        "read_at": "when the person read it",
+    },
+    owner="account_id",
+    exported=(
+        "id",
+        "topic",
+        "channel",
+        "title",
+        "body",
+        "status",
+        "created_at",
+        "delivered_at",
+        "read_at",
+    ),
+)
 class Notification(Model):
     """One message to one person: what they read in the app, and its delivery status."""
 
@@ -145,6 +244,16 @@ class Notification(Model):
         indexes = (("account_id", "id"),)
 
 
+@personal_data(
+    operational={
+        "id": "the message's number",
+        "notification_id": "which notification (the address is opened only when sending)",
+        "channel": "how",
+        "created_at": "when it was queued",
+        "sent_at": "when it was sent",
+    },
+    owner="",
+)
 class OutboxMessage(Model):
     """A notification waiting for a relay (mail, SMS, push gateway) to deliver it.
 
@@ -162,6 +271,16 @@ class OutboxMessage(Model):
         table = "outbox_message"
 
 
+@personal_data(
+    operational={
+        "id": "the notice's number",
+        "incident_id": "which incident",
+        "title": "public",
+        "body": "public",
+        "published_at": "when",
+    },
+    owner="",
+)
 class PublicNotice(Model):
     """A notice on the site, where telling each person is impractical (P-SEC-6)."""
 
@@ -189,6 +308,17 @@ class TransferOutcome(StrEnum):
     NEEDS_CONSENT = "NEEDS_CONSENT"
 
 
+@personal_data(
+    operational={
+        "id": "the transfer's number",
+        "successor_id": "to whom",
+        "reason": "why",
+        "reference": "the deal or court reference",
+        "recorded_by_id": "the admin who recorded it",
+        "recorded_at": "when",
+    },
+    owner="",
+)
 class Transfer(Model):
     """Personal data handed to a successor (P-TRANSFER-1): a recorded event per recipient."""
 
@@ -207,6 +337,17 @@ class Transfer(Model):
         table = "transfer"
 
 
+@personal_data(
+    operational={
+        "id": "the row's number",
+        "transfer_id": "which transfer",
+        "account_id": "whose data",
+        "outcome": "moved or to be asked",
+        "consent_id": "the consent that covered it",
+    },
+    owner="account_id",
+    exported=("transfer_id", "outcome", "consent_id"),
+)
 class TransferSubject(Model):
     id = fields.IntField(primary_key=True)
     transfer = fields.ForeignKeyField("models.Transfer", related_name="subjects")

@@ -5,6 +5,8 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
+from models.personal import Erasure, Format, Retention, RowAction, personal_data, plain, sealed
+
 
 class ReservationStatus(StrEnum):
     PENDING = "PENDING"
@@ -12,6 +14,32 @@ class ReservationStatus(StrEnum):
     CANCELLED = "CANCELLED"
 
 
+@personal_data(
+    plain("product", "activity.reservations", Format.TEXT, erasure=Erasure.KEEP),
+    sealed("phone", "contact.phone", Format.PHONE, sealed_as="reservation.phone"),
+    sealed("email", "contact.email", Format.EMAIL, sealed_as="reservation.email"),
+    plain(
+        "name", "identity.name", Format.TEXT, erasure=Erasure.BLANK, retention=Retention.ANONYMIZE
+    ),
+    plain("company", "org.company", Format.TEXT, erasure=Erasure.CLEAR, retention=Retention.CLEAR),
+    # The province stays after retention: it names no one.
+    plain("province", "location.region", Format.TEXT, erasure=Erasure.BLANK),
+    plain(
+        "city", "location.region", Format.TEXT, erasure=Erasure.BLANK, retention=Retention.ANONYMIZE
+    ),
+    plain("preferred_time", "activity.reservations", erasure=Erasure.KEEP),
+    plain("status", "activity.reservations", erasure=Erasure.KEEP),
+    plain("created_at", "activity.reservations", erasure=Erasure.KEEP),
+    operational={
+        "id": "the reservation's number",
+        "account_id": "whose reservation it is, when made signed in",
+        "data_key_id": "which key seals its contact copy: the account's, or its own",
+    },
+    owner="account_id",
+    row_category="activity.reservations",
+    on_retention=RowAction.UNLINK,
+    exported=("id",),
+)
 class Reservation(Model):
     id = fields.IntField(primary_key=True)
     # A reservation may be made without an account; then it is a person of its own, with its own
@@ -40,8 +68,6 @@ class Reservation(Model):
         table = "reservation"
         indexes = (("account_id", "id"),)
 
-    def phone(self) -> str | None:
-        return self.data_key.open(self.phone_sealed, "reservation.phone")
-
-    def email(self) -> str | None:
-        return self.data_key.open(self.email_sealed, "reservation.email")
+    # Installed by the declaration above: read and written in clear, stored sealed.
+    phone: str | None
+    email: str | None

@@ -6,7 +6,21 @@ from tortoise import fields
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
+from models.personal import Erasure, Format, RowAction, personal_data, plain
 
+
+@personal_data(
+    # "ip:<address>" holds a client address in clear; "login:<hash>" only a keyed hash.
+    plain("key", "network.ip", Format.NONE, erasure=Erasure.KEEP),
+    operational={
+        "id": "the row's number",
+        "failures": "how many in a row",
+        "last_failure_at": "when the last one failed",
+    },
+    owner="",
+    on_retention=RowAction.DELETE,
+    retention_from="last_failure_at",
+)
 class SignInFailures(Model):
     """How many sign-ins failed for one key in a row, and when the last one did.
 

@@ -1,9 +1,9 @@
 """Mask strategies by name: what a viewer sees of a value it may know of but not read (P-SEC-1).
 
 Pure functions of one string. None of them raises: input they cannot make sense of comes back
-fully redacted, since a half-understood value is the likeliest to leak. A value that is not text
-(a time, a flag, a status) has no partial form: masked, it is withheld (None), except under
-`none`, the strategy of categories that stand for rows, which shows it.
+fully redacted, since a half-understood value is the likeliest to leak. A value that is not plain
+text (a time, a flag, an amount, a status) has no partial form: masking gives None, and the API
+then blocks the field rather than show it (api.graphql.personal).
 """
 
 import ipaddress
@@ -114,13 +114,6 @@ def redact(value: str) -> str:
     return REDACTED
 
 
-def unchanged(value: str) -> str:
-    """For categories that stand for rows (activity.*): the row shows, the personal fields in it
-    follow their own categories."""
-    return value
-
-
-UNCHANGED = "none"
 STRATEGIES: dict[str, Callable[[str], str]] = {
     "phone": phone,
     "email": email,
@@ -131,14 +124,12 @@ STRATEGIES: dict[str, Callable[[str], str]] = {
     "province": province,
     "company": company,
     "redact": redact,
-    UNCHANGED: unchanged,
 }
 
 
-def apply(strategy: str, value: object) -> object:
-    """The masked form of `value`: a string for a string, None for anything else but `none`."""
-    if strategy == UNCHANGED:
-        return value
-    if not isinstance(value, str):
+def apply(strategy: str, value: object) -> str | None:
+    """The masked form of `value`: a string for plain text, None for anything else (an enum is a
+    str subclass, but a masked one would be no member of its enum)."""
+    if type(value) is not str:
         return None
     return STRATEGIES[strategy](value)

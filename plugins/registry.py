@@ -10,6 +10,7 @@ from plugins.builtin.cancelled import CancelledPlugin
 from plugins.builtin.consent import RecipientConsentPlugin
 from plugins.builtin.credentials import CredentialsPlugin
 from plugins.builtin.do_not_track import DoNotTrackPlugin
+from plugins.builtin.duties import DutiesPlugin
 from plugins.builtin.legal_basis import LegalBasisPlugin
 from plugins.builtin.owner import OwnerPlugin
 from plugins.builtin.residency import ResidencyPlugin
@@ -30,6 +31,7 @@ BUILTIN: dict[str, PluginFactory] = {
         OwnerPlugin,
         RecipientConsentPlugin,
         LegalBasisPlugin,
+        DutiesPlugin,
     )
 }
 
@@ -43,6 +45,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "owner",
     "consent",
     "legal_basis",
+    "duties",
 )
 
 

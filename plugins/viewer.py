@@ -31,6 +31,8 @@ class Viewer:
     client: ClientScope | None = None
     # DNT or Sec-GPC on the request (P-DNT-1).
     do_not_track: bool = False
+    # An admin's duties (models.accounts.Duty values): each opens what it needs, no more.
+    duties: frozenset[str] = frozenset()
 
     @property
     def ref(self) -> str:

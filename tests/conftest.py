@@ -19,6 +19,7 @@ from api.auth.passwords import Passwords
 from api.http.app import create_app
 from api.settings import Settings
 from models import MODEL_MODULES
+from models.accounts import Duty
 
 MASTER_KEY = base64.b64encode(b"k" * 32).decode()
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -163,6 +164,8 @@ async def admin_token(client: httpx.AsyncClient, settings: Settings) -> str:
         ADMIN["name"],
         ADMIN["company"],
         ADMIN["password"],
+        # The test admin answers privacy requests too (tests of an admin without it make one).
+        duties=[Duty.PRIVACY_REQUESTS],
     )
     result = await gql(
         client, LOGIN, {"input": {"login": ADMIN["phone"], "password": ADMIN["password"]}}

@@ -4,6 +4,7 @@ accounts at all: admins and API clients (P-DISCLOSE-1). An admin lists every acc
 no permission of their own, so each personal field shows at its category default, masked
 (P-SEC-1), and in clear only under a legal grant (P-EXEMPT-1)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 from tortoise.exceptions import IntegrityError
@@ -12,11 +13,12 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from api.actor import Actor
-from api.audit.events import record_change
+from api.audit.events import record_change, system_event
 from api.auth.passwords import Passwords
-from api.errors import ApiError, ErrorCode, forbidden, unauthenticated
-from api.validation import email_address, mainland_mobile, password, text
-from models.accounts import Account, Role, email_lookup, phone_lookup
+from api.errors import ApiError, ErrorCode, forbidden, not_found, unauthenticated
+from api.validation import checked, password
+from models.accounts import Account, Duty, Role, email_lookup, phone_lookup
+from models.audit import append_events
 from models.keys import DataKey
 from plugins.engine import RequestDecisions
 from plugins.viewer import ViewerKind
@@ -34,10 +36,10 @@ async def register(
     secret: str,
     role: Role = Role.USER,
 ) -> Account:
-    phone = mainland_mobile(phone)
-    email = email_address(email)
-    name = text(name, "name", max_length=64)
-    company = text(company, "company", max_length=128)
+    phone = checked(Account, "phone", phone, "phone")
+    email = checked(Account, "email", email, "email")
+    name = checked(Account, "name", name, "name")
+    company = checked(Account, "company", company, "company")
     secret = password(secret, phone)
     taken = Q(phone_hash=phone_lookup(phone)) | Q(email_hash=email_lookup(email))
     if await Account.filter(taken).exists():
@@ -47,8 +49,8 @@ async def register(
         async with in_transaction():
             account = Account(name=name, company=company, password_hash=password_hash, role=role)
             account.data_key = await DataKey.issue()
-            account.set_phone(phone)
-            account.set_email(email)
+            account.phone = phone
+            account.email = email
             await account.save()
     except IntegrityError:
         # Two registrations raced past the check above; the unique hashes kept one.
@@ -57,10 +59,16 @@ async def register(
 
 
 async def create_admin(
-    passwords: Passwords, phone: str, email: str, name: str, company: str, secret: str
+    passwords: Passwords,
+    phone: str,
+    email: str,
+    name: str,
+    company: str,
+    secret: str,
+    duties: Sequence[Duty] = (),
 ) -> Account:
     """Admins are made on the command line, never through the API."""
-    return await register(
+    account = await register(
         passwords,
         phone=phone,
         email=email,
@@ -69,6 +77,27 @@ async def create_admin(
         secret=secret,
         role=Role.ADMIN,
     )
+    if duties:
+        account = await set_duties(account.id, duties)
+    return account
+
+
+async def set_duties(account_id: int, duties: Sequence[Duty]) -> Account:
+    """What an admin is charged with (on the command line only), on record (P-SEC-5)."""
+    async with in_transaction():
+        account = await Account.filter(id=account_id, role=Role.ADMIN).select_for_update().first()
+        if account is None:
+            raise not_found("admin account")
+        account.duties = sorted(set(duties))
+        await account.save(update_fields=["duties", "updated_at"])
+        await append_events(
+            [
+                system_event(
+                    f"account:{account_id}", "DUTIES_SET", "operator", {"duties": account.duties}
+                )
+            ]
+        )
+    return account
 
 
 @dataclass(frozen=True)
@@ -83,21 +112,12 @@ class ProfileChanges:
     city: str | None = None
 
 
-TEXT_LIMITS = {"name": 64, "company": 128, "province": 32, "city": 32}
-
-
 async def update_profile(actor: Actor, account: Account, changes: ProfileChanges) -> Account:
     changed = [field.name for field in fields(changes) if getattr(changes, field.name) is not None]
     if not changed:
         raise ApiError(ErrorCode.VALIDATION_FAILED, "nothing to change", field="input")
-    if changes.phone is not None:
-        account.set_phone(mainland_mobile(changes.phone))
-    if changes.email is not None:
-        account.set_email(email_address(changes.email))
-    for field, limit in TEXT_LIMITS.items():
-        value = getattr(changes, field)
-        if value is not None:
-            setattr(account, field, text(value, field, max_length=limit))
+    for field in changed:
+        setattr(account, field, checked(Account, field, getattr(changes, field), field))
     try:
         async with in_transaction():
             await account.save()

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 import strawberry
+from tortoise.models import Model
 
 from api.activity.types import (
     DeviceLogNode,
@@ -16,48 +17,62 @@ from api.activity.types import (
 from api.graphql.context import Info, RequestContext
 from api.graphql.nodes import SubjectNode, subject_nodes
 from api.graphql.pagination import Connection, page_size
-from api.graphql.personal import personal
+from api.graphql.personal import CATEGORY_KEY, decided_list, personal
 from api.orders.types import OrderNode, order_connection
 from api.reservations.types import ReservationNode, reservation_connection
-from models.accounts import Account, AccountStatus, Role
+from models.accounts import Account, AccountStatus, DeviceLog, Duty, LoginRecord, Role
+from models.orders import Order
+from models.personal import declaration_of
+from models.reservations import Reservation
 from plugins.subject import Subject
 
 ACCOUNT_CURSOR = "account"
 
 RoleEnum = strawberry.enum(Role, name="Role")
+DutyEnum = strawberry.enum(Duty, name="Duty")
 AccountStatusEnum = strawberry.enum(AccountStatus, name="AccountStatus")
 
 
 def nested(
     loader: str,
+    model: type[Model],
     node: type,
     build: Callable[[RequestContext, list[Any], Account, int | None], Awaitable[Any]],
 ) -> Any:
-    """A list under an account, loaded for every account of the page in one statement."""
+    """A list under an account, loaded for every account of the page in one statement. Its rows'
+    existence and number disclose their category, so the list is decided like a field: null,
+    with its error, where that category is blocked for the viewer (P-SEC-3)."""
+    category = declaration_of(model).row_category
 
     async def resolve(
         root: "AccountNode", info: Info, first: int | None = None, after: str | None = None
     ) -> Any:
+        if not decided_list(info, root.subject, category):
+            return None
         key = (root.row.id, page_size(first) + 1, after)
         rows = await getattr(info.context.loaders, loader).load(key)
         return await build(info.context, rows, root.row, first)
 
-    resolve.__annotations__["return"] = Connection[node]  # type: ignore[valid-type]
-    return strawberry.field(resolver=resolve)
+    resolve.__annotations__["return"] = Connection[node] | None  # type: ignore[valid-type]
+    return strawberry.field(resolver=resolve, metadata={CATEGORY_KEY: category})
 
 
 @strawberry.type(name="Account")
 class AccountNode(SubjectNode):
-    phone = personal("contact.phone", lambda node: node.row.phone(), str)
-    email = personal("contact.email", lambda node: node.row.email(), str)
-    name = personal("identity.name", "row.name", str)
-    company = personal("org.company", "row.company", str)
-    province = personal("location.region", "row.province", str, mask="province")
-    city = personal("location.region", "row.city", str)
+    phone = personal(Account, "phone", str)
+    email = personal(Account, "email", str)
+    name = personal(Account, "name", str)
+    company = personal(Account, "company", str)
+    province = personal(Account, "province", str, mask="province")
+    city = personal(Account, "city", str)
 
     @strawberry.field(description="Operational: what the account may do.")
     def role(self) -> RoleEnum:  # type: ignore[valid-type]
         return self.row.role
+
+    @strawberry.field(description="Operational: what an admin is charged with (none for others).")
+    def duties(self) -> list[DutyEnum]:  # type: ignore[valid-type]
+        return [Duty(duty) for duty in self.row.duties]
 
     @strawberry.field(description="Operational: whether the account is active or being cancelled.")
     def status(self) -> AccountStatusEnum:  # type: ignore[valid-type]
@@ -67,10 +82,10 @@ class AccountNode(SubjectNode):
     def created_at(self) -> datetime:
         return self.row.created_at
 
-    orders = nested("orders", OrderNode, order_connection)
-    reservations = nested("reservations", ReservationNode, reservation_connection)
-    login_records = nested("login_records", LoginRecordNode, login_record_connection)
-    device_logs = nested("device_logs", DeviceLogNode, device_log_connection)
+    orders = nested("orders", Order, OrderNode, order_connection)
+    reservations = nested("reservations", Reservation, ReservationNode, reservation_connection)
+    login_records = nested("login_records", LoginRecord, LoginRecordNode, login_record_connection)
+    device_logs = nested("device_logs", DeviceLog, DeviceLogNode, device_log_connection)
 
 
 def account_node(row: Account, subject: Subject) -> AccountNode:

@@ -7,7 +7,7 @@ from tortoise.transactions import in_transaction
 from api.actor import Actor
 from api.errors import invalid
 from api.privacy.dnt import may_record_behaviour
-from api.validation import mainland_mobile, optional_text
+from api.validation import optional
 from models.accounts import Account, DeviceLog, LoginRecord
 
 
@@ -30,12 +30,12 @@ class ClientDetails:
     ) -> "ClientDetails":
         """Validated before any password is checked, so bad input writes nothing."""
         return cls(
-            network_type=optional_text(network_type, "client.networkType", max_length=16),
-            os=optional_text(os, "client.os", max_length=64),
-            client_version=optional_text(client_version, "client.clientVersion", max_length=32),
-            device_phone=mainland_mobile(device_phone, "client.devicePhone")
-            if device_phone
-            else None,
+            network_type=optional(LoginRecord, "network_type", network_type, "client.networkType"),
+            os=optional(LoginRecord, "os", os, "client.os"),
+            client_version=optional(
+                LoginRecord, "client_version", client_version, "client.clientVersion"
+            ),
+            device_phone=optional(LoginRecord, "device_phone", device_phone, "client.devicePhone"),
         )
 
 
@@ -46,20 +46,18 @@ async def record_sign_in_attempt(
     success: bool,
     client: ClientDetails,
 ) -> None:
-    """Every attempt is a security record, kept even under Do Not Track (P-COLLECT-2, P-DNT-1)."""
-    await LoginRecord.create(
-        account=account,
-        login_hash=login_hash,
-        success=success,
-        ip=actor.address,
-        # Sealed under the person's key; an unknown login has no person to seal it for.
-        device_phone_sealed=account.data_key.seal(client.device_phone, "login.device_phone")
-        if account and client.device_phone
-        else None,
-        network_type=client.network_type,
-        os=client.os,
-        client_version=client.client_version,
-    )
+    """Every attempt is a security record, kept even under Do Not Track (P-COLLECT-2, P-DNT-1):
+    when and from where, and whether it succeeded. What the client says about itself (device
+    phone, OS, version, network) is kept only once the password proved it is the account holder
+    speaking: anyone can type another person's phone number as their device's, and it must
+    never be shown as the account holder's data (P-SEC-3)."""
+    record = LoginRecord(account=account, login_hash=login_hash, success=success, ip=actor.address)
+    if success and account is not None:
+        record.network_type = client.network_type
+        record.os = client.os
+        record.client_version = client.client_version
+        record.device_phone = client.device_phone
+    await record.save()
 
 
 @dataclass(frozen=True)
@@ -71,17 +69,15 @@ class DeviceReport:
 
 async def record_device_log(actor: Actor, owner: Account, report: DeviceReport) -> DeviceLog | None:
     """The device log, or None when Do Not Track or GPC forbids recording it (P-DNT-1)."""
-    os = optional_text(report.os, "os", max_length=64)
-    device_id = optional_text(report.device_id, "deviceId", max_length=128)
-    network_status = optional_text(report.network_status, "networkStatus", max_length=16)
+    os = optional(DeviceLog, "os", report.os, "os")
+    device_id = optional(DeviceLog, "device_id", report.device_id, "deviceId")
+    network_status = optional(DeviceLog, "network_status", report.network_status, "networkStatus")
     if os is None and device_id is None and network_status is None:
         raise invalid("input", "a device log needs at least one of os, deviceId, networkStatus")
     if not may_record_behaviour(actor.viewer):
         return None
+    log = DeviceLog(account=owner, os=os, network_status=network_status)
+    log.device_id = device_id
     async with in_transaction():
-        return await DeviceLog.create(
-            account=owner,
-            os=os,
-            device_id_sealed=owner.data_key.seal(device_id, "device.device_id"),
-            network_status=network_status,
-        )
+        await log.save()
+    return log

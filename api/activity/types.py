@@ -1,5 +1,6 @@
 """What sign-in and devices record about a person (P-COLLECT-2, P-COLLECT-3)."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import strawberry
@@ -17,17 +18,15 @@ DEVICE_CURSOR = "device"
 
 @strawberry.type(name="LoginRecord")
 class LoginRecordNode(SubjectNode):
-    owner: strawberry.Private[Account]
-
-    success = personal("activity.logins", "row.success", bool)
-    ip = personal("network.ip", "row.ip", str)
-    network_type = personal("device.info", "row.network_type", str)
-    os = personal("device.info", "row.os", str)
-    client_version = personal("device.info", "row.client_version", str)
-    created_at = personal("activity.logins", "row.created_at", datetime)
+    success = personal(LoginRecord, "success", bool)
+    ip = personal(LoginRecord, "ip", str)
+    network_type = personal(LoginRecord, "network_type", str)
+    os = personal(LoginRecord, "os", str)
+    client_version = personal(LoginRecord, "client_version", str)
+    created_at = personal(LoginRecord, "created_at", datetime)
     device_phone = personal(
-        "contact.phone",
-        lambda node: node.owner.data_key.open(node.row.device_phone_sealed, "login.device_phone"),
+        LoginRecord,
+        "device_phone",
         str,
         description="The phone number of the signing-in device, if it sent one.",
     )
@@ -35,21 +34,23 @@ class LoginRecordNode(SubjectNode):
 
 @strawberry.type(name="DeviceLog")
 class DeviceLogNode(SubjectNode):
-    owner: strawberry.Private[Account]
+    os = personal(DeviceLog, "os", str)
+    network_status = personal(DeviceLog, "network_status", str)
+    created_at = personal(DeviceLog, "created_at", datetime)
+    device_id = personal(DeviceLog, "device_id", str)
 
-    os = personal("device.info", "row.os", str)
-    network_status = personal("device.info", "row.network_status", str)
-    created_at = personal("device.info", "row.created_at", datetime)
-    device_id = personal(
-        "device.id",
-        lambda node: node.owner.data_key.open(node.row.device_id_sealed, "device.device_id"),
-        str,
-    )
+
+def owned_by(rows: Sequence[LoginRecord | DeviceLog], owner: Account) -> None:
+    """The rows of one person, loaded without their account: given it, with its data key, so
+    their sealed values open (models.personal.SealedValue)."""
+    for row in rows:
+        row.account = owner
 
 
 async def login_record_connection(
     context: RequestContext, rows: list[LoginRecord], owner: Account, first: int | None
 ) -> Connection[LoginRecordNode]:
+    owned_by(rows, owner)
     subject = Subject.of_account(owner)
     return await subject_connection(
         context,
@@ -57,13 +58,14 @@ async def login_record_connection(
         LOGIN_CURSOR,
         first,
         lambda _row: subject,
-        lambda row, subject: LoginRecordNode(row=row, owner=owner, subject=subject),
+        lambda row, subject: LoginRecordNode(row=row, subject=subject),
     )
 
 
 async def device_log_connection(
     context: RequestContext, rows: list[DeviceLog], owner: Account, first: int | None
 ) -> Connection[DeviceLogNode]:
+    owned_by(rows, owner)
     subject = Subject.of_account(owner)
     return await subject_connection(
         context,
@@ -71,15 +73,16 @@ async def device_log_connection(
         DEVICE_CURSOR,
         first,
         lambda _row: subject,
-        lambda row, subject: DeviceLogNode(row=row, owner=owner, subject=subject),
+        lambda row, subject: DeviceLogNode(row=row, subject=subject),
     )
 
 
 async def device_log_node(context: RequestContext, row: DeviceLog, owner: Account) -> DeviceLogNode:
+    owned_by([row], owner)
     [node] = await subject_nodes(
         context,
         [row],
         lambda _row: Subject.of_account(owner),
-        lambda row, subject: DeviceLogNode(row=row, owner=owner, subject=subject),
+        lambda row, subject: DeviceLogNode(row=row, subject=subject),
     )
     return node

@@ -70,7 +70,7 @@ async def change_password(
     """Needs the old password; ends every other session of the account."""
     if not await passwords.verify(account.password_hash, old_password):
         raise invalid("oldPassword", "the old password is wrong")
-    secret = password(new_password, account.phone(), "newPassword")
+    secret = password(new_password, account.phone, "newPassword")
     new_hash = await passwords.hash(secret)
     async with in_transaction():
         account.password_hash = new_hash

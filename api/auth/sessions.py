@@ -28,8 +28,14 @@ async def live_session(token: str) -> Session | None:
 
 
 def person_viewer(account: Account, do_not_track: bool) -> Viewer:
-    kind = ViewerKind.ADMIN if account.role == Role.ADMIN else ViewerKind.PERSON
-    return Viewer(kind=kind, account_id=account.id, do_not_track=do_not_track)
+    if account.role == Role.ADMIN:
+        return Viewer(
+            kind=ViewerKind.ADMIN,
+            account_id=account.id,
+            do_not_track=do_not_track,
+            duties=frozenset(account.duties),
+        )
+    return Viewer(kind=ViewerKind.PERSON, account_id=account.id, do_not_track=do_not_track)
 
 
 async def end_sessions(account_id: int, *, except_id: int | None = None) -> None:

@@ -9,6 +9,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 from tortoise.transactions import in_transaction
 
@@ -41,6 +42,7 @@ ADMIN_PASSWORD = "consentql-demo-admin"
 PERSON_PASSWORD = "consentql-demo-person"
 
 SEED = 2022
+Row = TypeVar("Row", Reservation, DeviceLog, LoginRecord)
 
 
 AFFILIATE_NAME = "示例通信客户服务中心"
@@ -228,6 +230,13 @@ def cheap_passwords(settings: Settings) -> Passwords:
     return Passwords(cheap)
 
 
+def sealed(row: Row, **values: str) -> Row:
+    """`row` with sealed values set through their accessors (models.personal)."""
+    for name, value in values.items():
+        setattr(row, name, value)
+    return row
+
+
 def preferred_time(rng: random.Random, now: datetime) -> datetime:
     # A working-hours slot (Beijing time, UTC+8) in the next two weeks, stored in UTC.
     day = (now + timedelta(days=rng.randrange(1, 15))).date()
@@ -319,40 +328,35 @@ async def reservations(
     # About half the people reserve while signed in: sealed under their own key, so erasing
     # them erases these copies too.
     for account, person in accounts[::2]:
-        rows.append(
-            Reservation(
-                account=account,
-                data_key=account.data_key,
-                product=rng.choice(RESERVABLE),
-                phone_sealed=account.data_key.seal(person.phone, "reservation.phone"),
-                email_sealed=account.data_key.seal(person.email, "reservation.email"),
-                name=person.name,
-                company=person.company,
-                province=person.province,
-                city=person.city,
-                preferred_time=preferred_time(rng, now),
-                status=rng.choice(statuses),
-            )
+        reservation = Reservation(
+            account=account,
+            data_key=account.data_key,
+            product=rng.choice(RESERVABLE),
+            name=person.name,
+            company=person.company,
+            province=person.province,
+            city=person.city,
+            preferred_time=preferred_time(rng, now),
+            status=rng.choice(statuses),
         )
+        rows.append(sealed(reservation, phone=person.phone, email=person.email))
     # Anonymous reservations are people of their own, each with a data key of its own; they
     # are validated as the createReservation mutation validates them.
     for _ in range(max(2, len(accounts) // 3)):
         person = generator.next()
         data_key = await DataKey.issue()
-        rows.append(
-            Reservation(
-                data_key=data_key,
-                product=rng.choice(RESERVABLE),
-                phone_sealed=data_key.seal(mainland_mobile(person.phone), "reservation.phone"),
-                email_sealed=data_key.seal(email_address(person.email), "reservation.email"),
-                name=person.name,
-                company=person.company if rng.random() < 0.7 else None,
-                province=person.province,
-                city=person.city,
-                preferred_time=preferred_time(rng, now),
-                status=rng.choice(statuses),
-            )
+        reservation = Reservation(
+            data_key=data_key,
+            product=rng.choice(RESERVABLE),
+            name=person.name,
+            company=person.company if rng.random() < 0.7 else None,
+            province=person.province,
+            city=person.city,
+            preferred_time=preferred_time(rng, now),
+            status=rng.choice(statuses),
         )
+        phone, email = mainland_mobile(person.phone), email_address(person.email)
+        rows.append(sealed(reservation, phone=phone, email=email))
     return rows
 
 
@@ -367,29 +371,25 @@ def activity(
             continue
         os_name, network = rng.choice(DEVICES)
         device_id = f"{rng.getrandbits(64):016x}"
-        devices.append(
-            DeviceLog(
-                account=account,
-                os=os_name,
-                device_id_sealed=account.data_key.seal(device_id, "device.device_id"),
-                network_status=network,
-            )
-        )
+        device = DeviceLog(account=account, os=os_name, network_status=network)
+        devices.append(sealed(device, device_id=device_id))
         # Now and then a mistyped password before the successful attempt.
         outcomes = [False, True] if rng.random() < 0.25 else [True]
         for success in outcomes:
-            logins.append(
-                LoginRecord(
-                    account=account,
-                    login_hash=phone_lookup(person.phone),
-                    success=success,
-                    ip=f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}",
-                    network_type=network,
-                    device_phone_sealed=account.data_key.seal(person.phone, "login.device_phone"),
-                    os=os_name,
-                    client_version=rng.choice(CLIENT_VERSIONS),
-                )
+            login = LoginRecord(
+                account=account,
+                login_hash=phone_lookup(person.phone),
+                success=success,
+                ip=f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}",
             )
+            # What the client says of itself is kept only for an attempt that proved the
+            # account (api.activity.service.record_sign_in_attempt).
+            if success:
+                login.network_type = network
+                login.os = os_name
+                login.client_version = rng.choice(CLIENT_VERSIONS)
+                login.device_phone = person.phone
+            logins.append(login)
     return logins, devices
 
 

@@ -45,7 +45,7 @@ async def retention_run(console: Console, dry_run: bool) -> int:
     table.add_row(
         retention.ERASURES, "-", "erase cancelled accounts", str(summary.counts[retention.ERASURES])
     )
-    for rule in retention.RULES:
+    for rule in retention.rules():
         table.add_row(
             rule.name, str(rule.retention_days), rule.action, str(summary.counts[rule.name])
         )

@@ -1,60 +1,77 @@
-"""Personal fields: every one names its data category and passes the consent engine (P-SEC-3).
+"""Personal fields: each is a column declared personal in `models/` (its data category comes from
+that one declaration) and passes the consent engine (P-SEC-3).
 
 A plain sync resolver rather than a FieldExtension: decisions are prepared in one batch by the
-resolver that fetched the rows, so here a decision is one dictionary look-up (P-SEC-1 masks by
-default, at ~no cost per field).
+resolver that fetched the rows (`api.graphql.nodes.subject_nodes`), so here a decision is one
+dictionary look-up (P-SEC-1 masks by default, at ~no cost per field).
+
+What `extensions.consent` and the ledger say is what happened: a value is listed as masked only
+when a partial form of it was shown. A value with no partial form (a time, a flag, an amount) is
+blocked, with its error, not shown "masked" in clear.
 """
 
 from collections.abc import Callable
+from dataclasses import replace
 from operator import attrgetter
 from typing import Any
 
 import strawberry
+from tortoise.models import Model
 
 from api.graphql.context import Info
-from plugins.decision import Effect
+from models.personal import declaration_of
+from plugins.decision import BlockCode, Decision, Effect
 from plugins.subject import Subject
 
 CATEGORY_KEY = "consentql.category"
+NO_PARTIAL_FORM = "it has no masked form"
 
 
 def reveal(
-    info: Info,
-    subject: Subject,
-    category: str,
-    value: Callable[[], Any],
-    mask: str | None = None,
+    info: Info, subject: Subject, category: str, value_of: Callable[[], Any], mask: str | None
 ) -> Any:
+    """The value as this viewer may see it; `value_of` is only called when something of the
+    value is shown (a sealed one is opened only then)."""
     context = info.context
     decision = context.decisions.decide(subject, category)
     if decision.effect is Effect.ALLOW:
-        return value()
+        return value_of()
     if decision.effect is Effect.MASK:
-        context.disclosures.masked.append(info.path)
-        raw = value()
-        masked = context.decisions.mask(category, raw, mask)
-        # Only plain text has a partial form; a number, time or enum (a str subclass) is shown
-        # unchanged where the category's mask is `none`, else withheld whole.
-        return masked if type(raw) is str or masked is raw else None
+        value = value_of()
+        masked = context.decisions.mask(category, value, mask)
+        if masked is not None or value is None:
+            if value is not None:
+                context.disclosures.masked.append(info.path)
+            return masked
+        decision = replace(
+            decision, effect=Effect.BLOCK, reason=NO_PARTIAL_FORM, code=BlockCode.CONSENT_REQUIRED
+        )
     context.disclosures.blocked.append((info.path, category, decision))
     return None
 
 
 def personal(
-    category: str,
-    source: str | Callable[[Any], Any],
-    returns: type,
-    *,
-    mask: str | None = None,
-    **options: Any,
+    model: type[Model], column: str, returns: Any, *, mask: str | None = None, **options: Any
 ) -> Any:
-    """A nullable field of `returns` type; `source` is an attribute path on the node, such as
-    "row.name", or a function of the node. `mask` names a masking strategy for this field when
-    it is not the category's (a province field is the part of a region that masking keeps)."""
-    value_of = attrgetter(source) if isinstance(source, str) else source
+    """A nullable field of `returns` type showing the node's `row.<column>`, a column `model`
+    declares personal. `mask` names a masking strategy for this field when it is not its
+    category's (a province field is the part of a region that masking keeps)."""
+    category = declaration_of(model)[column].category
+    value_of = attrgetter(f"row.{column}")
 
     def resolve(root: Any, info: Info) -> Any:
         return reveal(info, root.subject, category, lambda: value_of(root), mask)
 
     resolve.__annotations__["return"] = returns | None
     return strawberry.field(resolver=resolve, metadata={CATEGORY_KEY: category}, **options)
+
+
+def decided_list(info: Info, subject: Subject, category: str) -> bool:
+    """Whether a list of the subject's rows in `category` may be shown: their very existence and
+    number disclose the category. Blocked, the list is null with its error, and the decision is
+    on record like any other."""
+    decision: Decision = info.context.decisions.decide(subject, category)
+    if decision.effect is Effect.BLOCK:
+        info.context.disclosures.blocked.append((info.path, category, decision))
+        return False
+    return True

@@ -7,7 +7,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from api.errors import ApiError, ErrorCode, invalid
-from api.validation import optional_text, text
+from api.validation import checked, optional_text
 from models.accounts import Account
 from models.orders import Order, OrderKind, OrderStatus, ProductType
 
@@ -36,7 +36,7 @@ def valid_amount(amount: Decimal) -> Decimal:
 async def place_order(owner: Account, new: NewOrder) -> Order:
     placed = {
         "kind": new.kind,
-        "product": text(new.product, "product", max_length=128),
+        "product": checked(Order, "product", new.product, "product"),
         "product_type": new.product_type,
         "amount": valid_amount(new.amount),
         "idempotency_key": optional_text(new.idempotency_key, "idempotencyKey", max_length=64),

@@ -23,12 +23,12 @@ OrderStatusEnum = strawberry.enum(OrderStatus, name="OrderStatus")
 
 @strawberry.type(name="Order")
 class OrderNode(SubjectNode):
-    kind = personal("activity.orders", "row.kind", OrderKindEnum)
-    product = personal("activity.orders", "row.product", str)
-    product_type = personal("activity.orders", "row.product_type", ProductTypeEnum)
-    amount = personal("activity.orders", "row.amount", Decimal, description="Amount in CNY.")
-    status = personal("activity.orders", "row.status", OrderStatusEnum)
-    created_at = personal("activity.orders", "row.created_at", datetime)
+    kind = personal(Order, "kind", OrderKindEnum)
+    product = personal(Order, "product", str)
+    product_type = personal(Order, "product_type", ProductTypeEnum)
+    amount = personal(Order, "amount", Decimal, description="Amount in CNY.")
+    status = personal(Order, "status", OrderStatusEnum)
+    created_at = personal(Order, "created_at", datetime)
 
 
 def order_node(row: Order, subject: Subject) -> OrderNode:

@@ -1,27 +1,24 @@
 """Erasure (P-DELETE-1, P-CANCEL-1, P-DELETE-2).
 
 The person's data key is destroyed, so every value sealed under it (phone, email, device IDs,
-request texts, export documents) is unreadable everywhere, in backups too. Plain columns are
-overwritten, look-up hashes removed, orders kept for accounting lose their link, and live consents
-end. What the law makes us keep (network logs, art. 21 Cybersecurity Law) stays, frozen, until
-retention anonymizes it. A tombstone that holds no personal data records the erasure, so that
-`consentql erasures replay` erases again whatever a restored backup brings back.
+request texts, export documents) is unreadable everywhere, in backups too. Every other personal
+column is treated as its declaration says (`models.personal`): overwritten, cleared, or kept
+frozen until retention where the law makes us keep it (network logs, art. 21 Cybersecurity Law);
+orders kept for accounting lose their link; sessions and live consents end. A tombstone that holds
+no personal data records the erasure, so that `consentql erasures replay` erases again whatever a
+restored backup brings back.
 """
 
 from tortoise.transactions import in_transaction
 
 from api.audit.events import system_event
-from models.accounts import Account, AccountStatus, DeviceLog, LoginRecord, Session
+from models.accounts import Account, AccountStatus, Session
 from models.audit import append_events
 from models.clock import utcnow
 from models.consent import Consent, ConsentEnd
 from models.keys import DataKey
-from models.orders import Order
-from models.privacy import ErasureTombstone, PrivacyRequest
-from models.reservations import Reservation
-
-# What overwritten text columns hold: nothing, not a hash or a pseudonym.
-ERASED = ""
+from models.personal import declared, erasure_changes
+from models.privacy import ErasureTombstone
 
 
 def needs_erasure(account: Account, key: DataKey) -> bool:
@@ -31,8 +28,18 @@ def needs_erasure(account: Account, key: DataKey) -> bool:
         or account.status != AccountStatus.ERASED
         or account.phone_hash is not None
         or account.email_hash is not None
-        or account.name != ERASED
+        or account.name != ""
     )
+
+
+async def erase_personal_columns(account_id: int) -> None:
+    """Every declared personal column of every row of the person, as its declaration says."""
+    for declaration in declared():
+        changes = erasure_changes(declaration)
+        if declaration.owner and changes:
+            assert declaration.model is not None
+            rows = declaration.model.filter(**{declaration.owner: account_id})
+            await rows.update(**changes)
 
 
 async def erase(account_id: int, ground: str) -> bool:
@@ -45,41 +52,11 @@ async def erase(account_id: int, ground: str) -> bool:
         if not needs_erasure(account, key) and tombstone is not None:
             return False
         await key.destroy()
-        await Account.filter(id=account_id).update(
-            phone_sealed=None,
-            phone_hash=None,
-            email_sealed=None,
-            email_hash=None,
-            password_hash=None,
-            name=ERASED,
-            company=ERASED,
-            province=None,
-            city=None,
-            status=AccountStatus.ERASED,
-            erased_at=now,
-        )
-        await Reservation.filter(account_id=account_id).update(
-            phone_sealed=None,
-            email_sealed=None,
-            name=ERASED,
-            company=None,
-            province=ERASED,
-            city=ERASED,
-        )
-        await Order.filter(account_id=account_id).update(account_id=None)
+        await erase_personal_columns(account_id)
+        await Account.filter(id=account_id).update(status=AccountStatus.ERASED, erased_at=now)
         await Session.filter(account_id=account_id, ended_at=None).update(ended_at=now)
-        await LoginRecord.filter(account_id=account_id).update(
-            device_phone_sealed=None, login_hash=ERASED
-        )
-        await DeviceLog.filter(account_id=account_id).update(device_id_sealed=None)
-        await PrivacyRequest.filter(account_id=account_id).update(
-            details_sealed=None, document_sealed=None
-        )
         await Consent.filter(account_id=account_id, withdrawn_at=None).update(
             withdrawn_at=now, ended_reason=ConsentEnd.WITHDRAWN
-        )
-        await Consent.filter(account_id=account_id).update(
-            evidence_ip=None, evidence_user_agent=None
         )
         replayed = tombstone is not None
         if tombstone is None:

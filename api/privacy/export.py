@@ -1,27 +1,41 @@
 """Everything held about a person, as one machine-readable JSON document (P-EXPORT-1).
 
 The same document answers an ACCESS request. It is built for the person themself, so it shows
-every value in clear; it is never built for anyone else.
+every value in clear; it is never built for anyone else. Its sections are derived from the
+declarations of personal data (`models.personal`): every table that holds rows of the person is
+in it, with every personal column its declaration exports, so a new personal column is exported
+without a change here.
 """
 
 import dataclasses
-from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from tortoise.models import Model
+
 from api.actor import Actor
 from api.audit.events import record_change
 from api.consent.receipts import consent_receipt
-from models.accounts import Account, DeviceLog, LoginRecord
+from models.accounts import Account
 from models.audit import AuditEvent
 from models.clock import utcnow
 from models.consent import Consent, PolicyAcceptance, PolicyVersion
-from models.orders import Order
-from models.privacy import Notification, PrivacyRequest
+from models.personal import PersonalData, collection_name, declared, exported_fields
 from models.reservations import Reservation
 
-FORMAT = "consentql-export/1"
+FORMAT = "consentql-export/2"
+ACCESS_FIELDS = (
+    "created_at",
+    "viewer_kind",
+    "viewer_ref",
+    "subject_ref",
+    "action",
+    "categories_clear",
+    "categories_masked",
+    "categories_blocked",
+    "basis",
+)
 
 
 def plain(value: Any) -> Any:
@@ -39,132 +53,71 @@ def plain(value: Any) -> Any:
     return value
 
 
-def pick(row: Any, fields: tuple[str, ...]) -> dict[str, Any]:
-    return {name: getattr(row, name) for name in fields}
-
-
-def pick_each(rows: Iterable[Any], fields: tuple[str, ...]) -> list[dict[str, Any]]:
-    return [pick(row, fields) for row in rows]
+async def rows_of(declaration: PersonalData, account: Account) -> list[Model]:
+    """The person's rows of one table, oldest first, able to open what is sealed in them."""
+    model = declaration.model
+    assert model is not None
+    if model is Account:
+        return [account]
+    query = model.filter(**{declaration.owner: account.id}).order_by("id")
+    if "data_key" in model._meta.fk_fields:
+        query = query.select_related("data_key")
+    rows = await query
+    if "account" in model._meta.fk_fields:
+        for row in rows:
+            row.account = account
+    return rows
 
 
 async def export_document(account: Account) -> dict[str, Any]:
     """`account` with its data key fetched."""
-    key = account.data_key
-    login_records = await LoginRecord.filter(account_id=account.id).order_by("id")
-    device_logs = await DeviceLog.filter(account_id=account.id).order_by("id")
-    reservations = (
-        await Reservation.filter(account_id=account.id).select_related("data_key").order_by("id")
-    )
+    document: dict[str, Any] = {"format": FORMAT, "generated_at": utcnow()}
+    for declaration in declared():
+        fields = exported_fields(declaration)
+        # Consents come with their receipts, below.
+        if not declaration.owner or not fields or declaration.model is Consent:
+            continue
+        assert declaration.model is not None
+        rows = await rows_of(declaration, account)
+        section = [{name: getattr(row, name) for name in fields} for row in rows]
+        document[collection_name(declaration.model)] = section
+    document["account"] = document.pop(collection_name(Account))[0]
+    document["consents"] = await consents_with_receipts(account)
+    await name_policy_versions(document[collection_name(PolicyAcceptance)])
+    document["access_history"] = await access_history(account)
+    return plain(document)
+
+
+async def consents_with_receipts(account: Account) -> list[dict[str, Any]]:
     consents = (
         await Consent.filter(account_id=account.id)
         .select_related("recipient", "policy_version")
         .order_by("id")
     )
-    awaiting = await PolicyVersion.awaiting_acceptance([account.id])
-    requests = await PrivacyRequest.filter(account_id=account.id).order_by("id")
-    subject_refs = [f"account:{account.id}", *(f"reservation:{row.id}" for row in reservations)]
-    accesses = await AuditEvent.filter(subject_ref__in=subject_refs).order_by("id")
-    document = {
-        "format": FORMAT,
-        "generated_at": utcnow(),
-        "account": {
-            "id": account.id,
-            "phone": account.phone(),
-            "email": account.email(),
-            **{
-                name: getattr(account, name)
-                for name in ("name", "company", "province", "city", "role", "status")
-            },
-            "created_at": account.created_at,
-            "cancelled_at": account.cancelled_at,
-        },
-        "login_records": [
-            {
-                **pick(row, ("created_at", "success", "ip", "network_type", "os")),
-                "client_version": row.client_version,
-                "device_phone": key.open(row.device_phone_sealed, "login.device_phone"),
-            }
-            for row in login_records
-        ],
-        "device_logs": [
-            {
-                **pick(row, ("created_at", "os", "network_status")),
-                "device_id": key.open(row.device_id_sealed, "device.device_id"),
-            }
-            for row in device_logs
-        ],
-        "orders": pick_each(
-            await Order.filter(account_id=account.id).order_by("id"),
-            ("id", "kind", "product", "product_type", "amount", "currency", "status", "created_at"),
-        ),
-        "reservations": [
-            {
-                **pick(row, ("id", "product", "name", "company", "province", "city")),
-                "preferred_time": row.preferred_time,
-                "phone": row.phone(),
-                "email": row.email(),
-                "status": row.status,
-                "created_at": row.created_at,
-            }
-            for row in reservations
-        ],
-        "consents": [
-            {
-                **pick(row, ("id", "purpose", "categories", "granted_at", "withdrawn_at")),
-                "evidence": {
-                    "channel": row.evidence_channel,
-                    "ip": row.evidence_ip,
-                    "user_agent": row.evidence_user_agent,
-                },
-                "receipt": dataclasses.asdict(consent_receipt(row, awaiting.get(account.id))),
-            }
-            for row in consents
-        ],
-        "policy_acceptances": [
-            {"version": row.policy_version.version, "accepted_at": row.accepted_at}
-            for row in await PolicyAcceptance.filter(account_id=account.id)
-            .select_related("policy_version")
-            .order_by("id")
-        ],
-        "privacy_requests": [
-            {
-                **pick(row, ("id", "kind", "status", "ground", "submitted_at", "due_on")),
-                "details": key.open(row.details_sealed, "privacy_request.details"),
-                "resolved_at": row.resolved_at,
-                "resolution": row.resolution,
-            }
-            for row in requests
-        ],
-        "notifications": pick_each(
-            await Notification.filter(account_id=account.id).order_by("id"),
-            (
-                "id",
-                "topic",
-                "channel",
-                "title",
-                "body",
-                "status",
-                "created_at",
-                "delivered_at",
-                "read_at",
-            ),
-        ),
-        "access_history": pick_each(
-            accesses,
-            (
-                "created_at",
-                "viewer_kind",
-                "viewer_ref",
-                "subject_ref",
-                "action",
-                "categories_clear",
-                "categories_masked",
-                "categories_blocked",
-                "basis",
-            ),
-        ),
-    }
-    return plain(document)
+    awaiting = (await PolicyVersion.awaiting_acceptance([account.id])).get(account.id)
+    declaration = Consent.PERSONAL  # type: ignore[attr-defined]
+    return [
+        {
+            **{name: getattr(row, name) for name in exported_fields(declaration)},
+            "receipt": dataclasses.asdict(consent_receipt(row, awaiting)),
+        }
+        for row in consents
+    ]
+
+
+async def name_policy_versions(acceptances: list[dict[str, Any]]) -> None:
+    ids = {row["policy_version_id"] for row in acceptances}
+    names = dict(await PolicyVersion.filter(id__in=ids).values_list("id", "version"))
+    for row in acceptances:
+        row["version"] = names[row["policy_version_id"]]
+
+
+async def access_history(account: Account) -> list[dict[str, Any]]:
+    """Every audit event about the person and their reservations."""
+    reservation_ids = await Reservation.filter(account_id=account.id).values_list("id", flat=True)
+    refs = [f"account:{account.id}", *(f"reservation:{rid}" for rid in reservation_ids)]
+    events = await AuditEvent.filter(subject_ref__in=refs).order_by("id")
+    return [{name: getattr(event, name) for name in ACCESS_FIELDS} for event in events]
 
 
 async def export_my_data(actor: Actor, account: Account) -> dict[str, Any]:

@@ -14,8 +14,8 @@ from api.actor import Actor
 from api.audit.events import record_change
 from api.errors import invalid
 from api.privacy.calendar import WorkingCalendar, china_date
-from api.validation import text
-from models.accounts import Account
+from api.validation import checked
+from models.accounts import Account, Duty
 from models.clock import utcnow
 from models.privacy import (
     OPEN_STATUSES,
@@ -27,8 +27,6 @@ from models.privacy import (
 
 ANSWER_CALENDAR_DAYS = 15
 CANCEL_WORKING_DAYS = 15
-MAX_DETAILS = 2000
-MAX_RESOLUTION = 2000
 
 
 def due_on(kind: RequestKind, received_at: datetime, calendar: WorkingCalendar) -> date:
@@ -69,19 +67,17 @@ async def open_request(
 ) -> PrivacyRequest:
     """Writes the request; the caller validated the input and holds the transaction."""
     now = utcnow()
-    return await PrivacyRequest.create(
+    request = PrivacyRequest(
         account=account,
         kind=kind,
         status=status,
         ground=ground,
-        details_sealed=account.data_key.seal(details, "privacy_request.details"),
         submitted_at=now,
         due_on=due_on(kind, now, calendar),
     )
-
-
-def request_details(request: PrivacyRequest, owner: Account) -> str | None:
-    return owner.data_key.open(request.details_sealed, "privacy_request.details")
+    request.details = details
+    await request.save()
+    return request
 
 
 def with_owner(query: QuerySet[PrivacyRequest]) -> QuerySet[PrivacyRequest]:
@@ -95,8 +91,8 @@ def requests_of(owner: Account) -> QuerySet[PrivacyRequest]:
 def requests_for_admin(
     actor: Actor, status: RequestStatus | None, overdue_only: bool
 ) -> QuerySet[PrivacyRequest]:
-    """Admins: requests by status, or only those past their due date."""
-    actor.admin_id()
+    """Admins charged with privacy requests: requests by status, or only those overdue."""
+    actor.admin_id(Duty.PRIVACY_REQUESTS)
     query = overdue_requests() if overdue_only else PrivacyRequest.all()
     if status is not None:
         query = query.filter(status=status)
@@ -115,7 +111,7 @@ async def submit_request(
     if kind is RequestKind.CANCEL_ACCOUNT:
         raise invalid("kind", "cancel the account with requestAccountCancellation")
     check_ground(kind, ground)
-    cleaned = text(details or "", "details", max_length=MAX_DETAILS, required=False)
+    cleaned = checked(PrivacyRequest, "details", details or "", "details", required=False)
     async with in_transaction():
         request = await open_request(owner, kind, calendar, ground=ground, details=cleaned or None)
         await record_change(

@@ -16,12 +16,11 @@ from api.privacy.cancellation import finalize
 from api.privacy.erasure import erase
 from api.privacy.export import export_document
 from api.validation import text
-from models.accounts import Account, AccountStatus
+from models.accounts import Account, AccountStatus, Duty
 from models.clock import utcnow
 from models.privacy import OPEN_STATUSES, PrivacyRequest, RequestKind, RequestStatus
 
 MAX_RESOLUTION = 2000
-DOCUMENT_CONTEXT = "privacy_request.document"
 
 
 def checked_resolution(status: RequestStatus, resolution: str | None) -> str | None:
@@ -42,8 +41,7 @@ async def resolve(
     owner: Account = request.account
     if status is RequestStatus.COMPLETED:
         if request.kind is RequestKind.ACCESS:
-            document = json.dumps(await export_document(owner), ensure_ascii=False)
-            request.document_sealed = owner.data_key.seal(document, DOCUMENT_CONTEXT)
+            request.document = json.dumps(await export_document(owner), ensure_ascii=False)
         elif request.kind is RequestKind.DELETION:
             await erase(owner.id, str(request.ground))
         elif request.kind is RequestKind.CANCEL_ACCOUNT:
@@ -62,16 +60,11 @@ async def resolve(
     )
 
 
-def document_of(request: PrivacyRequest, owner: Account) -> dict | None:
-    opened = owner.data_key.open(request.document_sealed, DOCUMENT_CONTEXT)
-    return json.loads(opened) if opened is not None else None
-
-
 async def resolve_request(
     actor: Actor, request_id: int, status: RequestStatus, resolution: str | None
 ) -> PrivacyRequest:
-    """Admins move a request on, complete or reject it."""
-    admin_id = actor.admin_id()
+    """Admins charged with privacy requests move one on, complete or reject it."""
+    admin_id = actor.admin_id(Duty.PRIVACY_REQUESTS)
     answer = checked_resolution(status, resolution)
     async with in_transaction():
         # Locked alone: PostgreSQL cannot lock the outer-joined side of select_related.

@@ -1,116 +1,107 @@
 """The retention job (P-RETAIN-1, P-RETAIN-3, P-CANCEL-1).
 
 Each table keeps its rows as long as the longest retention of the data categories it holds
-(plugins/categories.json, with the legal source of each rule); after that a row is anonymized
-irreversibly (values dropped, not hashed) or deleted. The job also finalizes every erasure owed
-for a cancelled account.
+(plugins/categories.json, with the legal source of each rule); after that each personal column is
+anonymized irreversibly (values dropped, not hashed) or the row deleted, as the column's
+declaration says (`models.personal`): the rules are derived, so a new personal column is retained
+as declared without a change here. The job also finalizes every erasure owed for a cancelled
+account.
 
 Work goes person by person, each in one transaction with one audit event, and every step only
 touches rows not yet done: the job can be interrupted at any point and run again.
 """
 
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 
-from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from api.audit.events import system_event
 from api.privacy.cancellation import finalize, pending_cancellations
-from models.accounts import DeviceLog, LoginRecord
 from models.audit import append_events
 from models.keys import DataKey
-from models.orders import Order
-from models.reservations import Reservation
+from models.personal import (
+    ANONYMIZED,
+    PersonalData,
+    RowAction,
+    collection_name,
+    declared,
+    retention_changes,
+    retention_pending,
+)
 from plugins.categories import catalogue
 
-ANONYMIZED = "anonymized"
 ERASURES = "erasures"
+__all__ = ["ANONYMIZED", "ERASURES", "Rule", "execute", "make_plan", "preview", "rules"]
 
 
-async def delete(rows: QuerySet) -> int:
-    return await rows.delete()
-
-
-async def anonymize_login_records(rows: QuerySet) -> int:
-    return await rows.update(
-        account_id=None, login_hash=ANONYMIZED, ip=None, device_phone_sealed=None
-    )
-
-
-async def anonymize_reservations(rows: QuerySet) -> int:
-    """A reservation made without an account has a data key of its own: it is destroyed too."""
-    own_keys = await rows.filter(account_id=None).values_list("data_key_id", flat=True)
-    for key in await DataKey.filter(id__in=own_keys, wrapped__not_isnull=True):
-        await key.destroy()
-    return await rows.update(
-        account_id=None,
-        phone_sealed=None,
-        email_sealed=None,
-        name=ANONYMIZED,
-        company=None,
-        city=ANONYMIZED,
-    )
-
-
-async def unlink(rows: QuerySet) -> int:
-    return await rows.update(account_id=None)
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Rule:
-    name: str
-    model: type[Model]
-    # The categories the rows hold; the longest retention among them applies.
-    categories: tuple[str, ...]
-    action: str
-    # Rows this rule has not handled yet.
-    pending: Q
-    apply: Callable[[QuerySet], Awaitable[int]]
+    """What retention does to one table's rows, derived from its declaration."""
+
+    declaration: PersonalData
+    retention_days: int
 
     @property
-    def retention_days(self) -> int:
-        days = [catalogue()[category].retention_days for category in self.categories]
-        return max(day for day in days if day is not None)
+    def model(self) -> type[Model]:
+        assert self.declaration.model is not None
+        return self.declaration.model
+
+    @property
+    def name(self) -> str:
+        return collection_name(self.model)
+
+    @property
+    def owner(self) -> str:
+        return self.declaration.owner
+
+    @property
+    def action(self) -> str:
+        if self.declaration.on_retention is RowAction.DELETE:
+            return "delete"
+        changed = ", ".join(retention_changes(self.declaration))
+        return f"anonymize: {changed}"
+
+    @property
+    def own_keys(self) -> bool:
+        """Rows without a person that hold a data key of their own (a reservation made without
+        an account): each is a subject of its own, and its key is destroyed too."""
+        return "data_key" in self.model._meta.fk_fields
 
     def expired(self, now: datetime) -> QuerySet:
         cutoff = now - timedelta(days=self.retention_days)
-        return self.model.filter(self.pending, created_at__lt=cutoff)
+        return self.model.filter(
+            retention_pending(self.declaration),
+            **{f"{self.declaration.retention_from}__lt": cutoff},
+        )
+
+    async def apply(self, rows: QuerySet) -> int:
+        if self.declaration.on_retention is RowAction.DELETE:
+            return int(await rows.delete())
+        if self.own_keys:
+            keys = await rows.filter(**{self.owner: None}).values_list("data_key_id", flat=True)
+            for key in await DataKey.filter(id__in=keys, wrapped__not_isnull=True):
+                await key.destroy()
+        return int(await rows.update(**retention_changes(self.declaration)))
 
 
-LOGIN_RECORDS = Rule(
-    "login_records",
-    LoginRecord,
-    ("activity.logins", "network.ip", "device.info"),
-    "anonymize: drop account link, login hash, IP, device phone",
-    ~Q(login_hash=ANONYMIZED),
-    anonymize_login_records,
-)
-RESERVATIONS = Rule(
-    "reservations",
-    Reservation,
-    ("activity.reservations",),
-    "anonymize: drop contact, name, company, city",
-    ~Q(name=ANONYMIZED),
-    anonymize_reservations,
-)
-RULES = (
-    LOGIN_RECORDS,
-    Rule("device_logs", DeviceLog, ("device.id", "device.info"), "delete", Q(), delete),
-    RESERVATIONS,
-    Rule(
-        "orders",
-        Order,
-        ("activity.orders",),
-        "anonymize: drop the link to the person",
-        Q(account_id__not_isnull=True),
-        unlink,
-    ),
-)
+@cache
+def rules() -> tuple[Rule, ...]:
+    """A rule for every table whose rows the job changes, kept as long as the longest retention
+    among the categories it holds."""
+    rules = []
+    for declaration in declared():
+        acts = declaration.on_retention is RowAction.DELETE or retention_changes(declaration)
+        days = [catalogue()[category].retention_days for category in declaration.categories]
+        known = [day for day in days if day is not None]
+        if acts and known:
+            rules.append(Rule(declaration, max(known)))
+    return tuple(rules)
 
 
 @dataclass
@@ -125,44 +116,48 @@ class Summary:
 class Plan:
     cancelled: list[int]
     people: list[int]
-    anonymous_reservations: list[int]
+    # (rule, row id) of rows of nobody that hold a data key of their own.
+    own_subjects: list[tuple[Rule, int]]
 
     @property
     def steps(self) -> int:
-        return len(self.cancelled) + len(self.people) + len(self.anonymous_reservations) + 1
+        return len(self.cancelled) + len(self.people) + len(self.own_subjects) + 1
 
 
 async def make_plan(now: datetime) -> Plan:
     people: set[int] = set()
-    for rule in RULES:
-        expired = rule.expired(now).filter(account_id__not_isnull=True)
-        people |= set(await expired.distinct().values_list("account_id", flat=True))
+    own_subjects: list[tuple[Rule, int]] = []
+    for rule in rules():
+        if not rule.owner:
+            continue
+        expired = rule.expired(now).filter(**{f"{rule.owner}__not_isnull": True})
+        people |= set(await expired.distinct().values_list(rule.owner, flat=True))
+        if rule.own_keys:
+            unowned = rule.expired(now).filter(**{rule.owner: None}).order_by("id")
+            own_subjects += [
+                (rule, row_id) for row_id in await unowned.values_list("id", flat=True)
+            ]
     return Plan(
-        cancelled=await pending_cancellations(),
-        people=sorted(people),
-        anonymous_reservations=await RESERVATIONS.expired(now)
-        .filter(account_id=None)
-        .order_by("id")
-        .values_list("id", flat=True),
+        cancelled=await pending_cancellations(), people=sorted(people), own_subjects=own_subjects
     )
 
 
 async def preview(now: datetime, plan: Plan) -> Summary:
     """What a run would do, writing nothing."""
     summary = Summary(dry_run=True, people=len(set(plan.cancelled) | set(plan.people)))
-    summary.people += len(plan.anonymous_reservations)
+    summary.people += len(plan.own_subjects)
     summary.counts[ERASURES] = len(plan.cancelled)
-    for rule in RULES:
+    for rule in rules():
         summary.counts[rule.name] = await rule.expired(now).count()
     return summary
 
 
-async def retain(subject_ref: str, rows: dict[str, QuerySet], summary: Summary) -> None:
-    """One person's (or one anonymous reservation's) expired rows, with one audit event."""
+async def retain(subject_ref: str, rows: dict[Rule, QuerySet], summary: Summary) -> None:
+    """One person's (or one row of nobody's) expired rows, with one audit event."""
     async with in_transaction():
         done = {}
-        for rule in RULES:
-            if rule.name in rows and (count := await rule.apply(rows[rule.name])):
+        for rule, expired in rows.items():
+            if count := await rule.apply(expired):
                 done[rule.name] = count
         if done:
             await append_events([system_event(subject_ref, "RETENTION_APPLIED", "retention", done)])
@@ -178,15 +173,27 @@ async def execute(now: datetime, plan: Plan, advance: Callable[[], None]) -> Sum
             summary.people += 1
         advance()
     for account_id in plan.people:
-        rows = {rule.name: rule.expired(now).filter(account_id=account_id) for rule in RULES}
+        rows = {
+            rule: rule.expired(now).filter(**{rule.owner: account_id})
+            for rule in rules()
+            if rule.owner
+        }
         await retain(f"account:{account_id}", rows, summary)
         advance()
-    for reservation_id in plan.anonymous_reservations:
-        rows = {RESERVATIONS.name: RESERVATIONS.expired(now).filter(id=reservation_id)}
-        await retain(f"reservation:{reservation_id}", rows, summary)
+    for rule, row_id in plan.own_subjects:
+        await retain(
+            f"{rule.model._meta.db_table}:{row_id}",
+            {rule: rule.expired(now).filter(id=row_id)},
+            summary,
+        )
         advance()
-    # Attempts with an unknown login belong to nobody: anonymized in one statement.
-    unmatched = LOGIN_RECORDS.expired(now).filter(account_id=None)
-    summary.counts[LOGIN_RECORDS.name] += await LOGIN_RECORDS.apply(unmatched)
+    # What belongs to nobody and holds no key of its own (attempts with an unknown login,
+    # sign-in failure counts): one statement per table.
+    for rule in rules():
+        if not rule.own_keys:
+            nobodys = rule.expired(now)
+            if rule.owner:
+                nobodys = nobodys.filter(**{rule.owner: None})
+            summary.counts[rule.name] += await rule.apply(nobodys)
     advance()
     return summary

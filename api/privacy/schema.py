@@ -20,7 +20,7 @@ from api.privacy.types import (
     RequestKindEnum,
     RequestStatusEnum,
     request_connection,
-    request_node,
+    request_nodes,
 )
 from models.privacy import DeletionGround, RequestKind, RequestStatus
 from plugins.viewer import ViewerKind
@@ -50,7 +50,7 @@ class PrivacyRequestQueries:
     ) -> Connection[PrivacyRequestNode]:
         owner = await info.context.account()
         rows = await newest_first(requests_of(owner), REQUEST_CURSOR, first, after)
-        return request_connection(info.context, rows, first)
+        return await request_connection(info.context, rows, first)
 
     @strawberry.field(description="Admins: requests by status, or only those past their due date.")
     async def privacy_requests(
@@ -63,7 +63,7 @@ class PrivacyRequestQueries:
     ) -> Connection[PrivacyRequestNode]:
         query = requests_for_admin(info.context.actor, status, overdue_only)
         rows = await newest_first(query, REQUEST_CURSOR, first, after)
-        return request_connection(info.context, rows, first)
+        return await request_connection(info.context, rows, first)
 
 
 @strawberry.type
@@ -96,7 +96,8 @@ class PrivacyRequestMutations:
             input.details,
             working_calendar(context.runtime.settings.holiday_calendar_dir),
         )
-        return request_node(request, owner.id)
+        [node] = await request_nodes(context, [request])
+        return node
 
     @strawberry.mutation(description="Admins: move a request on, complete or reject it.")
     async def resolve_privacy_request(
@@ -109,7 +110,8 @@ class PrivacyRequestMutations:
             RequestStatus(input.status),
             input.resolution,
         )
-        return request_node(request, context.viewer.account_id)
+        [node] = await request_nodes(context, [request])
+        return node
 
 
 @strawberry.type
@@ -129,4 +131,5 @@ class CancellationMutations:
             working_calendar(settings.holiday_calendar_dir),
         )
         context.clear_session_cookie()
-        return request_node(request, request.account_id)
+        [node] = await request_nodes(context, [request])
+        return node

@@ -1,16 +1,22 @@
-"""Privacy requests as the API shows them: to the requester, and to the admins who answer."""
+"""Privacy requests as the API shows them: to the requester, and to the admins whose duty is to
+answer them. What the person wrote, and the document answering an ACCESS request, pass the
+consent engine like any personal field: read by an admin, the read is on record and the person
+sees it in their access history (P-SEC-3, P-SEC-5, P-TRANSPARENCY-1)."""
 
+import json
 from datetime import date, datetime
 
 import strawberry
 from strawberry.scalars import JSON
 
-from api.graphql.context import RequestContext
-from api.graphql.nodes import RowNode
-from api.graphql.pagination import Connection, connection
-from api.privacy.requests import is_overdue, request_details
-from api.privacy.resolution import document_of
+from api.graphql.context import Info, RequestContext
+from api.graphql.nodes import SubjectNode, subject_connection, subject_nodes
+from api.graphql.pagination import Connection
+from api.graphql.personal import CATEGORY_KEY, personal, reveal
+from api.privacy.requests import is_overdue
+from models.personal import declaration_of
 from models.privacy import DeletionGround, PrivacyRequest, RequestKind, RequestStatus
+from plugins.subject import Subject
 
 REQUEST_CURSOR = "privacy_request"
 
@@ -21,10 +27,12 @@ DeletionGroundEnum = strawberry.enum(
 )
 
 
+DOCUMENT_CATEGORY = declaration_of(PrivacyRequest)["document"].category
+
+
 @strawberry.type(name="PrivacyRequest")
-class PrivacyRequestNode(RowNode):
+class PrivacyRequestNode(SubjectNode):
     # The requester and the admins who answer; nobody else is ever given a request.
-    by_owner: strawberry.Private[bool]
 
     @strawberry.field(description="The requester's account id.")
     def account_id(self) -> strawberry.ID:
@@ -42,9 +50,12 @@ class PrivacyRequestNode(RowNode):
     def ground(self) -> DeletionGroundEnum | None:  # type: ignore[valid-type]
         return self.row.ground
 
-    @strawberry.field(description="What the person wrote; unreadable once they are erased.")
-    def details(self) -> str | None:
-        return request_details(self.row, self.row.account)
+    details = personal(
+        PrivacyRequest,
+        "details",
+        str,
+        description="What the person wrote; unreadable once they are erased.",
+    )
 
     @strawberry.field
     def submitted_at(self) -> datetime:
@@ -67,23 +78,32 @@ class PrivacyRequestNode(RowNode):
         return self.row.resolution
 
     @strawberry.field(
-        description="A completed ACCESS request: the exportMyData document (requester only)."
+        description="A completed ACCESS request: the exportMyData document (requester only).",
+        metadata={CATEGORY_KEY: DOCUMENT_CATEGORY},
     )
-    def document(self) -> JSON | None:
-        return document_of(self.row, self.row.account) if self.by_owner else None
+    def document(self, info: Info) -> JSON | None:
+        text = reveal(info, self.subject, DOCUMENT_CATEGORY, lambda: self.row.document, None)
+        return json.loads(text) if text is not None else None
 
 
-def request_node(row: PrivacyRequest, viewer_id: int | None) -> PrivacyRequestNode:
-    return PrivacyRequestNode(row=row, by_owner=row.account_id == viewer_id)
+def request_subject(row: PrivacyRequest) -> Subject:
+    """A request is its requester's data (fetched with it, `requests.with_owner`)."""
+    return Subject.of_account(row.account)
 
 
-def request_connection(
+def request_node(row: PrivacyRequest, subject: Subject) -> PrivacyRequestNode:
+    return PrivacyRequestNode(row=row, subject=subject)
+
+
+async def request_nodes(
+    context: RequestContext, rows: list[PrivacyRequest]
+) -> list[PrivacyRequestNode]:
+    return await subject_nodes(context, rows, request_subject, request_node)
+
+
+async def request_connection(
     context: RequestContext, rows: list[PrivacyRequest], first: int | None
 ) -> Connection[PrivacyRequestNode]:
-    me = context.viewer.account_id
-    return connection(
-        rows,
-        REQUEST_CURSOR,
-        first,
-        lambda row: request_node(row, me),
+    return await subject_connection(
+        context, rows, REQUEST_CURSOR, first, request_subject, request_node
     )

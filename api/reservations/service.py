@@ -7,7 +7,7 @@ from datetime import datetime
 from tortoise.transactions import in_transaction
 
 from api.errors import ApiError, ErrorCode, not_found
-from api.validation import email_address, mainland_mobile, text
+from api.validation import checked, optional
 from models.accounts import Account
 from models.keys import DataKey
 from models.reservations import Reservation, ReservationStatus
@@ -26,13 +26,13 @@ class NewReservation:
 
 
 async def create_reservation(owner: Account | None, new: NewReservation) -> Reservation:
-    phone = mainland_mobile(new.phone)
-    email = email_address(new.email)
-    name = text(new.name, "name", max_length=64)
-    company = text(new.company or "", "company", max_length=128, required=False) or None
-    province = text(new.province, "province", max_length=32)
-    city = text(new.city, "city", max_length=32)
-    product = text(new.product, "product", max_length=128)
+    phone = checked(Reservation, "phone", new.phone, "phone")
+    email = checked(Reservation, "email", new.email, "email")
+    name = checked(Reservation, "name", new.name, "name")
+    company = optional(Reservation, "company", new.company, "company")
+    province = checked(Reservation, "province", new.province, "province")
+    city = checked(Reservation, "city", new.city, "city")
+    product = checked(Reservation, "product", new.product, "product")
     async with in_transaction():
         # Without an account the reservation is a person of its own, with its own data key.
         data_key = owner.data_key if owner else await DataKey.issue()
@@ -45,9 +45,9 @@ async def create_reservation(owner: Account | None, new: NewReservation) -> Rese
             province=province,
             city=city,
             preferred_time=new.preferred_time,
-            phone_sealed=data_key.seal(phone, "reservation.phone"),
-            email_sealed=data_key.seal(email, "reservation.email"),
         )
+        reservation.phone = phone
+        reservation.email = email
         await reservation.save()
     return reservation
 

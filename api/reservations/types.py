@@ -19,16 +19,16 @@ ReservationStatusEnum = strawberry.enum(ReservationStatus, name="ReservationStat
 
 @strawberry.type(name="Reservation")
 class ReservationNode(SubjectNode):
-    product = personal("activity.reservations", "row.product", str)
-    phone = personal("contact.phone", lambda node: node.row.phone(), str)
-    email = personal("contact.email", lambda node: node.row.email(), str)
-    name = personal("identity.name", "row.name", str)
-    company = personal("org.company", "row.company", str)
-    province = personal("location.region", "row.province", str, mask="province")
-    city = personal("location.region", "row.city", str)
-    preferred_time = personal("activity.reservations", "row.preferred_time", datetime)
-    status = personal("activity.reservations", "row.status", ReservationStatusEnum)
-    created_at = personal("activity.reservations", "row.created_at", datetime)
+    product = personal(Reservation, "product", str)
+    phone = personal(Reservation, "phone", str)
+    email = personal(Reservation, "email", str)
+    name = personal(Reservation, "name", str)
+    company = personal(Reservation, "company", str)
+    province = personal(Reservation, "province", str, mask="province")
+    city = personal(Reservation, "city", str)
+    preferred_time = personal(Reservation, "preferred_time", datetime)
+    status = personal(Reservation, "status", ReservationStatusEnum)
+    created_at = personal(Reservation, "created_at", datetime)
 
 
 def reservation_node(row: Reservation, subject: Subject) -> ReservationNode:

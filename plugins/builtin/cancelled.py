@@ -1,13 +1,16 @@
 """P-RETAIN-2: a cancelled person's data is frozen: readable only under legal access.
 
-Restrictions beat permissions, so this plugin cannot restrict everyone and leave the exception to
-`legal_basis`. It restricts every viewer except an admin holding a live legal grant that covers
-the category for that person; for that admin it abstains and `legal_basis` permits.
+Restrictions beat permissions, so this plugin cannot restrict everyone and leave the exceptions
+to the plugins that permit. It restricts every viewer except an admin holding a live legal grant
+that covers the category for that person (`legal_basis` permits), and an admin whose duty is to
+answer the person's privacy requests, for what those requests say (`duties` permits): a person
+who cancels is still owed answers to what they asked before (P-RIGHTS-4).
 """
 
 from collections.abc import Sequence
 
 from plugins.base import BasePlugin
+from plugins.builtin.duties import duty_opening
 from plugins.builtin.grants import GrantIndex
 from plugins.categories import DataCategory
 from plugins.decision import ABSTAIN, BlockCode, Vote
@@ -30,9 +33,9 @@ class CancelledPlugin(BasePlugin):
     def vote(self, viewer: Viewer, subject: Subject, category: DataCategory) -> Vote:
         if not subject.frozen:
             return ABSTAIN
-        if (
-            viewer.kind is ViewerKind.ADMIN
-            and self._grants.covering(subject.account_id, category.id) is not None
+        if viewer.kind is ViewerKind.ADMIN and (
+            self._grants.covering(subject.account_id, category.id) is not None
+            or duty_opening(viewer, category.id) is not None
         ):
             return ABSTAIN
         return FROZEN

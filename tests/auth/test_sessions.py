@@ -67,7 +67,7 @@ async def test_p_collect_2_every_sign_in_attempt_is_recorded_without_the_passwor
     latest = records[-1]
     assert (latest.network_type, latest.os, latest.client_version) == ("5G", "HarmonyOS 5", "3.3.0")
     assert latest.ip and latest.login_hash
-    device_phone = latest.account.data_key.open(latest.device_phone_sealed, "login.device_phone")
+    device_phone = latest.device_phone
     assert device_phone == "13800130000"
     assert "wrong password!" not in repr([record.__dict__ for record in records])
 

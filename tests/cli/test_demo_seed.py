@@ -40,7 +40,7 @@ async def test_demo_people_sign_in_with_the_shared_password(client, settings):
     person = await Account.filter(role=Role.USER).select_related("data_key").first()
     assert person is not None
     result = await gql(
-        client, LOGIN, {"input": {"login": person.email(), "password": PERSON_PASSWORD}}
+        client, LOGIN, {"input": {"login": person.email, "password": PERSON_PASSWORD}}
     )
     assert not result.get("errors"), result
     assert result.data["login"]["account"]["name"] == person.name
@@ -63,7 +63,7 @@ async def test_demo_content_is_realistic_and_valid(db, settings):
     people = await Account.filter(role=Role.USER).select_related("data_key")
     assert len(people) == PEOPLE
     for person in people:
-        phone, email = person.phone(), person.email()
+        phone, email = person.phone, person.email
         assert phone is not None and mainland_mobile(phone) == phone
         assert email is not None and email_address(email) == email
         assert email.endswith(("@example.com", "@example.cn"))
@@ -79,7 +79,7 @@ async def test_demo_content_is_realistic_and_valid(db, settings):
     linked = [row for row in reservations if row.account_id is not None]
     anonymous = [row for row in reservations if row.account_id is None]
     assert linked and anonymous
-    assert all(mainland_mobile(row.phone() or "") for row in reservations)
+    assert all(mainland_mobile(row.phone or "") for row in reservations)
 
     assert await LoginRecord.exists() and await DeviceLog.exists()
     assert await PolicyVersion.filter(version="2022-06-07").exists()

@@ -83,15 +83,16 @@ async def test_p_share_2_client_sees_consented_categories_clear_the_rest_masked_
     # Consented and in the client's scope: clear. In scope but not consented: masked.
     assert node["phone"] == "13800130000"
     assert node["email"] == "z***@example.com"
-    # Orders default to BLOCK: null, one error naming the category, the path reported.
-    assert node["orders"]["edges"][0]["node"]["product"] is None
+    # Orders default to BLOCK, and that there are orders at all is the category's to disclose:
+    # the whole list is null, with one error naming the category, the path reported (P-SEC-3).
+    assert node["orders"] is None
     [error] = result["errors"]
     assert error["extensions"]["code"] == "CONSENT_REQUIRED"
     assert error["extensions"]["category"] == "activity.orders"
-    assert error["path"] == ["account", "orders", "edges", 0, "node", "product"]
+    assert error["path"] == ["account", "orders"]
     assert result["extensions"]["consent"] == {
         "masked": ["account.email"],
-        "blocked": ["account.orders.edges.0.node.product"],
+        "blocked": ["account.orders"],
     }
 
 

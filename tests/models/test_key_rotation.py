@@ -104,7 +104,7 @@ async def test_p_delete_2_a_backup_from_before_a_rotation_is_unreadable_once_the
     with pytest.raises(InvalidTag):
         keyring.active().unwrap(wrapped, keyring.active().key_id)
     restored = await Account.get(id=account.id).select_related("data_key")
-    assert restored.phone() == "13800130001"  # the live database, re-wrapped, still opens
+    assert restored.phone == "13800130001"  # the live database, re-wrapped, still opens
 
 
 async def test_a_key_erased_while_the_rotation_runs_stays_erased(client, tmp_path):

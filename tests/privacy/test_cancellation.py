@@ -158,7 +158,7 @@ async def test_p_collect_7_p_delete_1_erasure_destroys_the_key_and_unlinks_what_
     assert account.data_key.wrapped is None
     assert (account.name, account.company, account.province, account.city) == ("", "", None, None)
     assert (account.phone_hash, account.email_hash, account.password_hash) == (None, None, None)
-    assert account.phone() is None
+    assert account.phone is None
     reservation = await Reservation.get()
     assert (reservation.name, reservation.city, reservation.phone_sealed) == ("", "", None)
     order = await Order.get()
@@ -209,11 +209,11 @@ async def test_p_delete_2_a_restored_backup_is_erased_again_from_the_tombstones(
     )
     await Order.all().update(account_id=account.id)
     restored = await Account.get(id=account.id).select_related("data_key")
-    assert restored.phone() == person()["phone"]
+    assert restored.phone == person()["phone"]
 
     assert await replay_erasures() == (1, 1)
     erased = await Account.get(id=account.id).select_related("data_key")
-    assert erased.phone() is None and erased.phone_hash is None and erased.name == ""
+    assert erased.phone is None and erased.phone_hash is None and erased.name == ""
     assert erased.status == AccountStatus.ERASED
     assert await Order.filter(account_id=account.id).count() == 0
     assert await replay_erasures() == (1, 0)
