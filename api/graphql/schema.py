@@ -1,6 +1,7 @@
 """The schema, composed from the per-domain modules, with the guards configuration asks for."""
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import ParserCache
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -17,7 +18,11 @@ from api.graphql.extensions.introspection import introspection_extension
 from api.graphql.extensions.limits import QueryLimits, limit_extensions
 from api.graphql.extensions.operation_name import RequireOperationName
 from api.graphql.extensions.suggestions import suggestions_extension
-from api.graphql.extensions.unexpected_errors import MaskUnexpectedErrors
+from api.graphql.extensions.unexpected_errors import (
+    MaskUnexpectedErrors,
+    is_unexpected,
+    log_unexpected,
+)
 from api.graphql.extensions.validation_cache import validation_cache_extension
 from api.legal_access.schema import LegalAccessMutations, LegalAccessQueries
 from api.notices.schema import (
@@ -97,8 +102,25 @@ def query_limits(settings: Settings) -> QueryLimits:
     )
 
 
+def operation_kind(execution_context: ExecutionContext | None) -> str | None:
+    """query, mutation or subscription, once the document parsed."""
+    if execution_context is None or execution_context.graphql_document is None:
+        return None
+    return execution_context.operation_type.value
+
+
+class ConsentQLSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Only unexpected errors are logged, and without the document (see log_unexpected)."""
+        for error in errors:
+            if is_unexpected(error):
+                log_unexpected(error, operation_kind(execution_context))
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
-    return strawberry.Schema(
+    return ConsentQLSchema(
         query=Query,
         mutation=Mutation,
         extensions=[

@@ -38,6 +38,10 @@ _REDACTIONS = (
     (re.compile(r"\bcq[sc]_[A-Za-z0-9_-]+"), "[token]"),
     (re.compile(r"(?i)(bearer\s+)[^\s\"',;]+"), r"\1[token]"),
     (re.compile(r"(consentql_session=)[^\s\"';]+"), r"\1[token]"),
+    # graphql-core quotes the document around an error ("GraphQL request:2:5" and numbered
+    # lines): a traceback chained from a GraphQL error would carry its literals. Lines wrap, so
+    # the patterns above cannot be trusted with it: the excerpt goes whole.
+    (re.compile(r"(GraphQL request:\d+:\d+)(?:\n *\d* *\|[^\n]*)+"), r"\1 [document]"),
 )
 
 

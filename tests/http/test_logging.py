@@ -11,7 +11,7 @@ import pytest
 
 from api.http.logging import ACCESS_LOGGER, json_handler, redact
 from api.settings import Settings
-from tests.conftest import LOGIN, admin_token, gql, register
+from tests.conftest import LOGIN, admin_token, gql, register, sign_in
 
 ME = "{ me { id phone email name company } }"
 BROKEN = "{ me { id phone "
@@ -102,8 +102,63 @@ def test_p_sec_1_the_backstop_redacts_what_code_let_slip(captured: io.StringIO) 
     assert "[phone]" in text and "[email]" in text and "[token]" in text
 
 
+def test_p_sec_2_the_backstop_drops_quoted_documents() -> None:
+    excerpt = (
+        "Syntax Error: Expected Name.\n\nGraphQL request:2:21\n"
+        '1 | { login(password: "hunter2-secret", note: """liu.yang@e\n'
+        '2 | xample.com""") { id \n  |                     ^\n\nDuring handling'
+    )
+    redacted = redact(excerpt)
+    assert "hunter2" not in redacted and "xample" not in redacted
+    assert redacted.endswith("GraphQL request:2:21 [document]\n\nDuring handling")
+
+
 def test_redaction_spares_request_ids_and_ordinary_numbers() -> None:
     # A hex request id may hold eleven digits in a row; amounts and years are not phones.
     request_id = "a13912345678b0c0d0e0f0a0b0c0d0e0"
     kept = f"request {request_id} paid 2499.00 CNY in 2026"
     assert redact(kept) == kept
+
+
+async def test_p_sec_2_no_log_line_carries_a_documents_literals_or_variables(
+    client: httpx.AsyncClient, captured: io.StringIO, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Documents written with inline values, as people write them in GraphiQL: the expected
+    refusals log nothing, an unexpected error logs its traceback without the document."""
+    person = await register(client, 8)
+    secrets = {"my-Secret-Pass-777", "王小明", "秘密科技有限公司", "liu.yang", "xample.com"}
+    phone = person["phone"]
+    wrong_password = (
+        f'mutation {{ login(input: {{login: "{phone}", password: "my-Secret-Pass-777"}}) '
+        "{ token } }"
+    )
+    taken = (
+        f'mutation {{ register(input: {{phone: "{phone}", name: "王小明", email: "x@example.org", '
+        'company: "秘密科技有限公司", password: "my-Secret-Pass-777"}) { id } }'
+    )
+    # graphql-core's excerpt of a broken document wraps the line: an email split across it
+    # slipped past the pattern that redacts whole addresses.
+    broken = '{ me(note: """liu.yang@e\nxample.com""") { id '
+    unknown_field = '{ me { id secret(of: "my-Secret-Pass-777") } }'
+    for document in (wrong_password, taken, broken, unknown_field):
+        assert (await gql(client, document)).codes
+    token = await sign_in(client, 9)
+
+    def fails(*_args: object) -> None:
+        raise RuntimeError("internal detail")
+
+    monkeypatch.setattr("api.accounts.schema.update_profile", fails)
+    unexpected = await gql(
+        client,
+        'mutation($c: String) { updateProfile(input: {name: "王小明", company: $c}) { id } }',
+        {"c": "秘密科技有限公司"},
+        token=token,
+    )
+    assert unexpected.codes == ["INTERNAL_SERVER_ERROR"]
+
+    text = captured.getvalue()
+    for secret in secrets | {person["phone"]}:
+        assert secret not in text, secret
+    [logged] = [line for line in lines(captured) if line["level"] == "ERROR"]
+    assert logged["message"] == "unexpected error in a mutation at updateProfile"
+    assert "internal detail" in text and "Traceback" in text
