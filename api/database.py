@@ -1,5 +1,7 @@
 """Where the ORM is configured and the schema migrated."""
 
+import os
+from pathlib import Path
 from typing import Any
 
 from tortoise.backends.base.config_generator import expand_db_url
@@ -43,9 +45,30 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
 def prepare_storage(settings: Settings) -> None:
     """Checks configuration and installs the master key: refuses to start on what is missing."""
     settings.check()
-    if settings.resolved_database_url.startswith("sqlite://"):
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    url = settings.resolved_database_url
+    if url.startswith("sqlite://"):
+        private_directory(settings.data_dir)
+        private_sqlite_file(url)
     keyring.install(settings.load_keyring())
+
+
+def private_directory(path: Path) -> None:
+    """The data folder, readable by the server's own user only: it holds the database (names,
+    companies, addresses, orders) and, in development, the master key."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
+
+
+def private_sqlite_file(url: str) -> None:
+    """The SQLite file made (or kept) 0600 before SQLite opens it: SQLite gives its -wal and -shm
+    files the database file's permissions, so they follow."""
+    database = Path(url.removeprefix("sqlite://").partition("?")[0])
+    if str(database) == ":memory:":
+        return
+    database.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(database, os.O_CREAT | os.O_WRONLY, 0o600))
+    for path in (database, *database.parent.glob(f"{database.name}-*")):
+        path.chmod(0o600)
 
 
 async def migrate(settings: Settings) -> None:

@@ -2,8 +2,10 @@
 
 import pytest
 
+from api.cli.database import run_with_database
 from api.http.app import create_app
 from api.settings import ConfigurationError, Mode, Settings
+from models.consent import PolicyVersion
 from tests.conftest import gql, make_settings, sign_in
 
 ME = "{ me { name } }"
@@ -50,3 +52,22 @@ def test_development_generates_one_master_key_readable_by_its_owner_only(tmp_pat
     first = settings.load_master_key()
     assert len(first) == 32 and settings.load_master_key() == first
     assert oct((tmp_path / "master.key").stat().st_mode & 0o777) == "0o600"
+
+
+def test_p_sec_2_the_sqlite_files_and_their_folder_are_the_servers_alone(tmp_path):
+    """Names, companies, IPs and orders lie in the SQLite file, its WAL and shared memory: none of
+    them, nor the folder, is readable by another user of the machine."""
+    data = tmp_path / "data"
+    settings = make_settings(data, database_url="", argon2_time_cost=1)
+    modes: dict[str, int] = {}
+
+    async def write_and_look() -> int:
+        await PolicyVersion.all().count()  # the founding policy was written: WAL files exist
+        for path in (data, *data.iterdir()):
+            modes[path.name] = path.stat().st_mode & 0o777
+        return 0
+
+    assert run_with_database(settings, write_and_look) == 0
+    assert modes.pop("data") == 0o700
+    assert {"consentql.sqlite3", "consentql.sqlite3-wal", "consentql.sqlite3-shm"} <= modes.keys()
+    assert set(modes.values()) == {0o600}, modes
