@@ -13,7 +13,12 @@ from models.reservations import Reservation
 from plugins.viewer import ViewerKind
 
 ACCESSORS = (str(ViewerKind.API_CLIENT), str(ViewerKind.ADMIN))
+# How people other than the person appear to them, in the access history and the export alike:
+# staff by their role, never by account (P-TRANSPARENCY-1), recipients by name.
 ADMIN_NAME = "admin"
+SELF_NAME = "you"
+SYSTEM_NAME = "consentql"
+UNKNOWN_CLIENT = "API client"
 
 
 class AccessorKind(StrEnum):
@@ -78,15 +83,26 @@ class Names:
             grounds={grant_id: LegalGround(ground) for grant_id, ground in grounds},
         )
 
+    def actor(self, row: AuditEvent, own_ref: str) -> str:
+        """Who read or acted, as the person is told: themself, a recipient by name, staff by
+        role, or the service itself."""
+        if row.viewer_ref == own_ref:
+            return SELF_NAME
+        if row.viewer_kind == ViewerKind.API_CLIENT:
+            client_id = int(row.viewer_ref.removeprefix("client:"))
+            return self.clients.get(client_id, UNKNOWN_CLIENT)
+        if row.viewer_kind == ViewerKind.ADMIN:
+            return ADMIN_NAME
+        return SYSTEM_NAME
+
     def access(self, row: AuditEvent, own_ref: str) -> Access:
         by_client = row.viewer_kind == ViewerKind.API_CLIENT
-        client_id = int(row.viewer_ref.removeprefix("client:")) if by_client else None
         grants = sorted(ids_with_prefix(row.basis.split(","), "legal:"))
         return Access(
             id=str(row.id),
             at=row.created_at,
             accessor_kind=AccessorKind.API_CLIENT if by_client else AccessorKind.ADMIN,
-            accessor=self.clients.get(client_id, "API client") if client_id else ADMIN_NAME,
+            accessor=self.actor(row, own_ref),
             subject="account" if row.subject_ref == own_ref else row.subject_ref,
             categories_clear=list(row.categories_clear),
             categories_masked=list(row.categories_masked),

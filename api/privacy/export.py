@@ -16,6 +16,7 @@ from tortoise.models import Model
 
 from api.actor import Actor
 from api.audit.events import record_change
+from api.audit.history import Names
 from api.consent.receipts import consent_receipt
 from models.accounts import Account
 from models.audit import AuditEvent
@@ -25,12 +26,10 @@ from models.personal import PersonalData, collection_name, declared, exported_fi
 from models.reservations import Reservation
 
 FORMAT = "consentql-export/2"
-ACCESS_FIELDS = (
+FIELDS = (
     "created_at",
-    "viewer_kind",
-    "viewer_ref",
-    "subject_ref",
     "action",
+    "subject_ref",
     "categories_clear",
     "categories_masked",
     "categories_blocked",
@@ -113,11 +112,20 @@ async def name_policy_versions(acceptances: list[dict[str, Any]]) -> None:
 
 
 async def access_history(account: Account) -> list[dict[str, Any]]:
-    """Every audit event about the person and their reservations."""
+    """Every audit event about the person and their reservations, who acted named as
+    `myAccessHistory` names them."""
+    own_ref = f"account:{account.id}"
     reservation_ids = await Reservation.filter(account_id=account.id).values_list("id", flat=True)
-    refs = [f"account:{account.id}", *(f"reservation:{rid}" for rid in reservation_ids)]
+    refs = [own_ref, *(f"reservation:{rid}" for rid in reservation_ids)]
     events = await AuditEvent.filter(subject_ref__in=refs).order_by("id")
-    return [{name: getattr(event, name) for name in ACCESS_FIELDS} for event in events]
+    names = await Names.of(events)
+    return [
+        {
+            "by": names.actor(event, own_ref),
+            **{name: getattr(event, name) for name in FIELDS},
+        }
+        for event in events
+    ]
 
 
 async def export_my_data(actor: Actor, account: Account) -> dict[str, Any]:

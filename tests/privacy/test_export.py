@@ -72,9 +72,12 @@ async def test_p_export_1_export_holds_everything_about_the_person_in_clear(clie
     admin_reads = [
         event
         for event in document["access_history"]
-        if event["viewer_kind"] == "ADMIN" and event["action"] == "READ"
+        if event["by"] == "admin" and event["action"] == "READ"
     ]
     assert admin_reads and admin_reads[0]["subject_ref"] == f"account:{account.id}"
+    # Staff appear by role, as myAccessHistory names them, never by account (P-TRANSPARENCY-1).
+    assert all("viewer_ref" not in event for event in document["access_history"])
+    assert {event["by"] for event in document["access_history"]} <= {"you", "admin", "consentql"}
 
 
 async def test_p_export_1_an_access_request_is_answered_with_the_same_document(client, settings):
