@@ -19,6 +19,8 @@ class Actor:
     # The connecting address and the client's own description: consent evidence, sign-in records.
     address: str | None = None
     user_agent: str | None = None
+    # A Do Not Track or GPC signal on the request ("DNT", "GPC"), kept as the person's choice.
+    privacy_signal: str | None = None
 
     @property
     def account_id(self) -> int:

@@ -82,6 +82,9 @@ class AccountStatus(StrEnum):
         "data_key_id": "which key seals the person's data; key material lives in data_key",
         "role": "what the account may do",
         "duties": "what an admin is charged with",
+        "do_not_track": "the person's own Do Not Track choice, which binds every viewer",
+        "do_not_track_set_at": "when they expressed it",
+        "do_not_track_source": "how: a DNT or GPC signal, or their settings",
         "status": "active, cancelling, cancelled or erased",
         "created_at": "when the account was made",
         "updated_at": "when it last changed",
@@ -89,7 +92,16 @@ class AccountStatus(StrEnum):
         "erased_at": "when the personal data was erased",
     },
     owner="id",
-    exported=("id", "role", "status", "created_at", "cancelled_at"),
+    exported=(
+        "id",
+        "role",
+        "status",
+        "created_at",
+        "cancelled_at",
+        "do_not_track",
+        "do_not_track_set_at",
+        "do_not_track_source",
+    ),
 )
 class Account(Model):
     id = fields.IntField(primary_key=True)
@@ -110,6 +122,11 @@ class Account(Model):
     duties = fields.JSONField[list[str]](default=list, db_default="[]")
     status = fields.CharEnumField(AccountStatus, max_length=12, default=AccountStatus.ACTIVE)
     password_hash = fields.CharField(max_length=255, null=True)
+    # The person's Do Not Track / GPC choice, kept from the first signal or set by them, and
+    # binding on every later viewer (P-DNT-1); with when and how it was expressed.
+    do_not_track = fields.BooleanField(default=False, db_default=False)
+    do_not_track_set_at = fields.DatetimeField(null=True)
+    do_not_track_source = fields.CharField(max_length=8, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
     cancelled_at = fields.DatetimeField(null=True)

@@ -19,6 +19,8 @@ class Subject:
     # The person behind the data, when they have an account.
     account_id: int | None
     frozen: bool
+    # The person's own Do Not Track choice (P-DNT-1), whoever asks.
+    do_not_track: bool = False
 
     @property
     def ref(self) -> str:
@@ -26,7 +28,8 @@ class Subject:
 
     @classmethod
     def of_account(cls, account: Account) -> "Subject":
-        return cls("account", account.id, account.id, account.status in FROZEN_STATUSES)
+        frozen = account.status in FROZEN_STATUSES
+        return cls("account", account.id, account.id, frozen, account.do_not_track)
 
     @classmethod
     def of_reservation(cls, reservation: Reservation, account: Account | None) -> "Subject":
@@ -34,5 +37,7 @@ class Subject:
         if reservation.account_id != (account.id if account is not None else None):
             # A wrong or missing owner would decide the reservation as someone else's.
             raise ValueError(f"reservation:{reservation.id} does not belong to the given account")
-        frozen = account is not None and account.status in FROZEN_STATUSES
-        return cls("reservation", reservation.id, reservation.account_id, frozen)
+        if account is None:
+            return cls("reservation", reservation.id, None, frozen=False)
+        frozen = account.status in FROZEN_STATUSES
+        return cls("reservation", reservation.id, account.id, frozen, account.do_not_track)

@@ -33,6 +33,26 @@ DutyEnum = strawberry.enum(Duty, name="Duty")
 AccountStatusEnum = strawberry.enum(AccountStatus, name="AccountStatus")
 
 
+@strawberry.type
+class PrivacyPreferences:
+    do_not_track: bool = strawberry.field(
+        description="No optional processing by anyone: no third party, no marketing, no device "
+        "logs (P-DNT-1)."
+    )
+    set_at: datetime | None = strawberry.field(description="When the person expressed it.")
+    source: str | None = strawberry.field(
+        description="How: DNT or GPC (a signal their browser sent), or SETTINGS."
+    )
+
+
+def privacy_preferences(account: Account) -> PrivacyPreferences:
+    return PrivacyPreferences(
+        do_not_track=account.do_not_track,
+        set_at=account.do_not_track_set_at,
+        source=account.do_not_track_source,
+    )
+
+
 def nested(
     loader: str,
     model: type[Model],
@@ -73,6 +93,12 @@ class AccountNode(SubjectNode):
     @strawberry.field(description="Operational: what an admin is charged with (none for others).")
     def duties(self) -> list[DutyEnum]:  # type: ignore[valid-type]
         return [Duty(duty) for duty in self.row.duties]
+
+    @strawberry.field(
+        description="The person's own Do Not Track choice: it binds every viewer (P-DNT-1)."
+    )
+    def privacy_preferences(self) -> PrivacyPreferences:
+        return privacy_preferences(self.row)
 
     @strawberry.field(description="Operational: whether the account is active or being cancelled.")
     def status(self) -> AccountStatusEnum:  # type: ignore[valid-type]

@@ -74,7 +74,7 @@ async def record_device_log(actor: Actor, owner: Account, report: DeviceReport) 
     network_status = optional(DeviceLog, "network_status", report.network_status, "networkStatus")
     if os is None and device_id is None and network_status is None:
         raise invalid("input", "a device log needs at least one of os, deviceId, networkStatus")
-    if not may_record_behaviour(actor.viewer):
+    if not may_record_behaviour(actor.viewer, owner):
         return None
     log = DeviceLog(account=owner, os=os, network_status=network_status)
     log.device_id = device_id

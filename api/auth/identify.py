@@ -7,6 +7,7 @@ from starlette.requests import HTTPConnection
 from api.auth.clients import client_viewer, live_client
 from api.auth.sessions import live_session, person_viewer
 from api.auth.tokens import CLIENT_PREFIX, SESSION_PREFIX
+from api.privacy.dnt import privacy_signal, remember_signal
 from models.accounts import Session
 from plugins.viewer import Viewer, ViewerKind
 
@@ -24,17 +25,16 @@ def presented_token(connection: HTTPConnection, cookie_name: str) -> str | None:
     return connection.cookies.get(cookie_name)
 
 
-def do_not_track(connection: HTTPConnection) -> bool:
-    """P-DNT-1: either signal counts."""
-    return connection.headers.get("dnt") == "1" or connection.headers.get("sec-gpc") == "1"
-
-
 async def identify(connection: HTTPConnection, cookie_name: str) -> Identity:
-    dnt = do_not_track(connection)
+    signal = privacy_signal(connection.headers)
+    dnt = signal is not None
     token = presented_token(connection, cookie_name)
     if token and token.startswith(SESSION_PREFIX):
         session = await live_session(token)
         if session is not None:
+            if signal is not None:
+                # P-DNT-1: the person's signal is their choice from now on, for every viewer.
+                await remember_signal(session.account, signal)
             return Identity(person_viewer(session.account, dnt), session)
     elif token and token.startswith(CLIENT_PREFIX):
         client = await live_client(token)

@@ -10,6 +10,7 @@ from api.auth.passwords import Passwords
 from api.auth.sessions import end_session, end_sessions, start_session
 from api.auth.throttle import SignInThrottle
 from api.errors import ApiError, ErrorCode, invalid
+from api.privacy.dnt import remember_signal
 from api.validation import login_identifier, password
 from models.accounts import Account, AccountStatus, Session, email_lookup, phone_lookup
 
@@ -48,6 +49,8 @@ async def sign_in(
         await throttle.failed(lookup, actor.address)
         raise ApiError(ErrorCode.INVALID_CREDENTIALS, WRONG_CREDENTIALS)
     await throttle.succeeded(lookup)
+    if actor.privacy_signal is not None:
+        await remember_signal(account, actor.privacy_signal)
     async with in_transaction():
         if passwords.needs_rehash(account.password_hash or ""):
             account.password_hash = await passwords.hash(secret)

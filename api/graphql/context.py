@@ -12,6 +12,7 @@ from api.auth.sessions import person_viewer
 from api.errors import unauthenticated
 from api.graphql.disclosure import Disclosures
 from api.graphql.loaders import Loaders
+from api.privacy.dnt import privacy_signal
 from api.runtime import Runtime
 from models.accounts import Account, Session
 from plugins.engine import RequestDecisions
@@ -41,6 +42,7 @@ class RequestContext:
             request_id=self.request_id,
             address=request.client.host if request.client else None,
             user_agent=agent[:USER_AGENT_LENGTH] if agent else None,
+            privacy_signal=privacy_signal(request.headers),
         )
 
     async def account(self) -> Account:

@@ -36,6 +36,7 @@ from api.policy.schema import PolicyMutations, PolicyQueries, PolicyUpdateMutati
 from api.privacy.schema import (
     CancellationMutations,
     DataExportQueries,
+    PrivacyPreferenceMutations,
     PrivacyRequestMutations,
     PrivacyRequestQueries,
 )
@@ -81,6 +82,7 @@ Mutation = merge_types(
         IncidentMutations,
         TransferMutations,
         NotificationMutations,
+        PrivacyPreferenceMutations,
     ),
 )
 

@@ -4,12 +4,14 @@ person exports everything held about them (P-EXPORT-1) or cancels their account 
 import strawberry
 from strawberry.scalars import JSON
 
+from api.accounts.types import PrivacyPreferences, privacy_preferences
 from api.errors import invalid
 from api.graphql.context import Info
 from api.graphql.ids import parse_id
 from api.graphql.pagination import Connection, newest_first
 from api.privacy.calendar import working_calendar
 from api.privacy.cancellation import request_cancellation
+from api.privacy.dnt import set_do_not_track
 from api.privacy.export import export_my_data
 from api.privacy.requests import requests_for_admin, requests_of, submit_request
 from api.privacy.resolution import resolve_request
@@ -133,3 +135,14 @@ class CancellationMutations:
         context.clear_session_cookie()
         [node] = await request_nodes(context, [request])
         return node
+
+
+@strawberry.type
+class PrivacyPreferenceMutations:
+    @strawberry.mutation(
+        description="Turn Do Not Track on or off for oneself: it binds every viewer (P-DNT-1)."
+    )
+    async def set_do_not_track(self, info: Info, enabled: bool) -> PrivacyPreferences:
+        context = info.context
+        account = await set_do_not_track(context.actor, await context.account(), enabled)
+        return privacy_preferences(account)

@@ -1,8 +1,12 @@
-"""P-DNT-1: with Do Not Track (or GPC) on the request, no optional processing runs.
+"""P-DNT-1: a person who asks not to be tracked gets no optional processing, from anyone.
 
-Sharing with a third party and marketing are the optional processing an API client can do; the
-code says consent is what would be needed, not that it is impossible. Such a client does not even
-list who consented: the list itself would be processing for it.
+The person's choice is theirs, not the caller's: a Do Not Track or GPC signal they sent once is
+kept as their preference (api.privacy.dnt), and binds every later viewer, so a third party that
+sends no header still reads nothing of them. Sharing with a third party and marketing are the
+optional processing an API client can do; the code says consent is what would be needed, not
+that it is impossible. Such a client does not even list people who opted out: the list itself
+would be processing for it. A client that sends the signal itself asks for no optional
+processing at all.
 """
 
 from tortoise.expressions import Q
@@ -29,12 +33,14 @@ class DoNotTrackPlugin(BasePlugin):
     name = "do_not_track"
 
     def may_vote(self, viewer: Viewer) -> bool:
-        return viewer.do_not_track and optional_processing(viewer)
+        return optional_processing(viewer)
 
     def vote(self, viewer: Viewer, subject: Subject, category: DataCategory) -> Vote:
-        if self.may_vote(viewer):
+        if optional_processing(viewer) and (viewer.do_not_track or subject.do_not_track):
             return DO_NOT_TRACK
         return ABSTAIN
 
     def visible_accounts(self, viewer: Viewer) -> Q | None:
-        return NOBODY if viewer.do_not_track and optional_processing(viewer) else None
+        if not optional_processing(viewer):
+            return None
+        return NOBODY if viewer.do_not_track else Q(do_not_track=False)

@@ -583,6 +583,7 @@ SPECS |= {
         ],
     ),
     "markAllNotificationsRead": ("person", lambda w: {}, lambda w, v: []),  # WITHOUT_ARGUMENTS
+    "setDoNotTrack": ("person", lambda w: {"enabled": True}, lambda w, v: []),  # WITHOUT_ARGUMENTS
     "markNotificationsRead": (
         "person",
         lambda w: {"ids": [w["notification"]]},
@@ -619,9 +620,9 @@ def incident(affected: list[str]) -> dict[str, Any]:
     }
 
 
-# Mutations without arguments (logout, markAllNotificationsRead): what can be wrong is who asks
-# and what the document says.
-WITHOUT_ARGUMENTS = ("logout", "markAllNotificationsRead")
+# Mutations without arguments (logout, markAllNotificationsRead), or with one Boolean whose bad
+# values are few (setDoNotTrack): what can be wrong is who asks and what the document says.
+WITHOUT_ARGUMENTS = ("logout", "markAllNotificationsRead", "setDoNotTrack")
 BAD_TOKENS = [
     "",
     "cqs_",

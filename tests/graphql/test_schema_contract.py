@@ -21,6 +21,7 @@ NOT_PERSONAL = {
     "id": "an opaque row number",
     "role": "operational: what the account may do",
     "duties": "operational: what an admin is charged with",
+    "privacyPreferences": "the person's own Do Not Track choice, binding every viewer",
     "status": "operational on Account and PrivacyRequest: where it stands",
     "createdAt": "operational on Account: when the row was made",
     "accountId": "operational on PrivacyRequest: whose request, by number",
@@ -33,7 +34,7 @@ NOT_PERSONAL = {
     "resolution": "operational on PrivacyRequest: the controller's answer",
 }
 OPERATIONAL_ON = {
-    "Account": {"id", "role", "duties", "status", "createdAt"},
+    "Account": {"id", "role", "duties", "privacyPreferences", "status", "createdAt"},
     "PrivacyRequest": {
         "id",
         "accountId",

@@ -56,6 +56,44 @@ async def test_p_dnt_1_optional_processing_counts_as_not_consented_under_dnt(cli
     assert tracked.codes == ["NOT_FOUND"]
 
 
+PREFERENCES = "{ me { privacyPreferences { doNotTrack setAt source } } }"
+SET_DNT = """
+mutation($on: Boolean!) { setDoNotTrack(enabled: $on) { doNotTrack setAt source } }"""
+
+
+async def test_p_dnt_1_a_persons_signal_is_their_choice_and_binds_every_later_viewer(client):
+    """The person browses once with GPC; a third party that sends no header still reads nothing
+    of them, and lists them not at all, until the person changes their mind."""
+    token = await sign_in(client)
+    account = await Account.get()
+    third_party = await client_token(account.id, AffiliateKind.THIRD_PARTY)
+    one = "query($id: ID!) { account(id: $id) { name } }"
+    listed = "{ accounts { edges { node { id } } } }"
+    assert (await gql(client, one, {"id": str(account.id)}, token=third_party)).data["account"]
+
+    await gql(client, "{ me { id } }", token=token, headers={"Sec-GPC": "1"})
+    preferences = (await gql(client, PREFERENCES, token=token)).data["me"]["privacyPreferences"]
+    assert (preferences["doNotTrack"], preferences["source"]) == (True, "GPC")
+    assert preferences["setAt"] is not None
+    assert (await gql(client, one, {"id": str(account.id)}, token=third_party)).codes == [
+        "NOT_FOUND"
+    ]
+    assert (await gql(client, listed, token=third_party)).data["accounts"]["edges"] == []
+    # No behaviour record either, though this request sends no header.
+    device = await gql(client, DEVICE, {"input": LOG}, token=token)
+    assert device.data["recordDeviceLog"]["recorded"] is False
+
+    changed = await gql(client, SET_DNT, {"on": False}, token=token)
+    assert changed.data["setDoNotTrack"]["doNotTrack"] is False
+    assert changed.data["setDoNotTrack"]["source"] == "SETTINGS"
+    seen = await gql(client, one, {"id": str(account.id)}, token=third_party)
+    assert seen.data["account"]["name"] == person()["name"]
+    assert [
+        edge["node"]["id"]
+        for edge in (await gql(client, listed, token=third_party)).data["accounts"]["edges"]
+    ] == [str(account.id)]
+
+
 async def test_p_dnt_1_the_gpc_support_resource_is_served(client):
     response = await client.get("/.well-known/gpc.json")
     assert response.status_code == 200

@@ -56,6 +56,9 @@ async def test_p_export_1_export_holds_everything_about_the_person_in_clear(clie
         "status": "ACTIVE",
         "created_at": None,
         "cancelled_at": None,
+        "do_not_track": False,
+        "do_not_track_set_at": None,
+        "do_not_track_source": None,
     }
     [sign_in] = document["login_records"]
     assert (sign_in["os"], sign_in["network_type"], sign_in["device_phone"]) == (
