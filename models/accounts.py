@@ -162,6 +162,7 @@ async def lock_active_account(account_id: int) -> Account | None:
         "ended_at": "when it was ended",
     },
     owner="account_id",
+    exported=("created_at", "expires_at", "ended_at"),
 )
 class Session(Model):
     id = fields.IntField(primary_key=True)

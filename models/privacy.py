@@ -6,7 +6,7 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
-from models.personal import Format, personal_data, sealed
+from models.personal import Format, Retention, personal_data, sealed
 
 
 class RequestKind(StrEnum):
@@ -46,6 +46,7 @@ class DeletionGround(StrEnum):
         Format.FREE_TEXT,
         sealed_as="privacy_request.details",
         key="account.data_key",
+        retention=Retention.KEEP,
         max_length=2000,
     ),
     # A copy of an export: the export itself does not repeat it.
@@ -55,6 +56,7 @@ class DeletionGround(StrEnum):
         Format.NONE,
         sealed_as="privacy_request.document",
         key="account.data_key",
+        retention=Retention.KEEP,
         export=False,
     ),
     operational={

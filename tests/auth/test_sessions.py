@@ -6,7 +6,8 @@ from api.http.app import create_app
 from api.settings import Mode
 from models.accounts import Account, LoginRecord, Session
 from models.clock import set_clock, utcnow
-from tests.conftest import LOGIN, gql, make_settings, register, sign_in
+from tests.conftest import LOGIN, admin_token, gql, make_settings, register, sign_in
+from tests.sharing import create_affiliate, grant, issue_client, publish_policy
 
 ME = "{ me { name } }"
 
@@ -97,3 +98,42 @@ async def test_login_rehashes_when_the_parameters_change(client, settings, tmp_p
     assert result.get("errors") is None
     after = (await Account.get(name="张三")).password_hash
     assert after != before and "t=2" in after
+
+
+async def test_p_collect_2_p_sec_3_what_an_unproven_caller_sends_is_never_the_holders_data(
+    client, settings
+):
+    """Without any session, a failed sign-in as A that names B's number as the device's: nothing
+    of what that caller said is kept as A's, so no client A consented to reads B's number, A's
+    export holds none of it, and B's number was never disclosed by anyone."""
+    a = await register(client, 1)
+    b = await register(client, 2)
+    client.cookies.clear()
+    claimed = {"devicePhone": b["phone"], "os": "Attacker OS", "networkType": "WIFI"}
+    wrong = {"login": a["phone"], "password": "not the password", "client": claimed}
+    assert (await gql(client, LOGIN, {"input": wrong})).codes == ["INVALID_CREDENTIALS"]
+    [attempt] = await LoginRecord.all()
+    assert attempt.account_id == int(a["id"]) and not attempt.success
+    assert (attempt.device_phone_sealed, attempt.os, attempt.network_type) == (None, None, None)
+
+    await publish_policy()
+    admin = await admin_token(client, settings)
+    affiliate = await create_affiliate(client, admin)
+    reader = await issue_client(
+        client, admin, affiliate, categories=("contact.phone", "activity.logins", "device.info")
+    )
+    a_token = (
+        await gql(client, LOGIN, {"input": {"login": a["phone"], "password": a["password"]}})
+    ).data["login"]["token"]
+    await grant(
+        client, a_token, affiliate, categories=("contact.phone", "activity.logins", "device.info")
+    )
+    records = """query($id: ID!) {
+      account(id: $id) { loginRecords { edges { node { success os devicePhone } } } }
+    }"""
+    seen = await gql(client, records, {"id": a["id"]}, token=reader)
+    nodes = [edge["node"] for edge in seen.data["account"]["loginRecords"]["edges"]]
+    assert {"success": False, "os": None, "devicePhone": None} in nodes
+    assert all(node["devicePhone"] != b["phone"] for node in nodes)
+    exported = await gql(client, "{ exportMyData }", token=a_token)
+    assert b["phone"] not in str(exported.data["exportMyData"])

@@ -11,6 +11,7 @@ from api.privacy.calendar import working_calendar
 from models.clock import set_clock
 from models.privacy import PrivacyRequest
 from tests.conftest import LOGIN, admin_token, gql, person, sign_in
+from tests.sharing import second_admin_token
 
 # 18:00 Beijing time on Monday 28 September 2026, just before the National Day holiday.
 NOW = datetime(2026, 9, 28, 10, 0, tzinfo=UTC)
@@ -184,3 +185,56 @@ def test_p_cancel_1_the_holiday_calendar_is_data_replaceable_by_configuration(tm
     )
     calendar = working_calendar(tmp_path)
     assert calendar.add_working_days(date(2026, 2, 27), 1) == date(2026, 3, 9)
+
+
+HISTORY = """
+{ myAccessHistory { edges { node { accessor basis categoriesClear categoriesBlocked } } } }
+"""
+
+
+async def test_p_sec_3_p_transparency_1_only_admins_charged_with_requests_read_them(
+    client, settings, clock
+):
+    """What a person writes in a request may hold anything (ID numbers, a new address): only an
+    admin whose duty is to answer requests lists and reads them, each read is on record and the
+    person sees it, and an admin without the duty is refused, even for a cancelling account."""
+    token = await sign_in(client)
+    words = "身份证号 110101199003070000，新地址：北京市朝阳区某路1号"
+    submitted = await gql(
+        client, SUBMIT, {"input": {"kind": "CORRECTION", "details": words}}, token=token
+    )
+    request_id = submitted.data["submitPrivacyRequest"]["id"]
+    charged = await admin_token(client, settings)
+    uncharged = await second_admin_token(client, settings)
+
+    listing = {"status": None, "overdueOnly": False}
+    refused = await gql(client, LIST, listing, token=uncharged)
+    assert refused.codes == ["FORBIDDEN"] and refused.data is None
+    answer = {"input": {"id": request_id, "status": "IN_PROGRESS"}}
+    assert (await gql(client, RESOLVE, answer, token=uncharged)).codes == ["FORBIDDEN"]
+
+    read = await gql(client, LIST, listing, token=charged)
+    [node] = [edge["node"] for edge in read.data["privacyRequests"]["edges"]]
+    assert node["details"] == words
+    history = (await gql(client, HISTORY, token=token)).data["myAccessHistory"]["edges"]
+    reads = [
+        edge["node"] for edge in history if "privacy.request" in edge["node"]["categoriesClear"]
+    ]
+    assert reads and reads[0]["accessor"] == "admin"
+    assert reads[0]["basis"] == "duty:PRIVACY_REQUESTS"
+
+    # The person cancels: everything else of theirs freezes, their open request is still owed an
+    # answer, so the charged admin still reads it (P-RETAIN-2, P-RIGHTS-4).
+    cancel = "mutation($p: String!) { requestAccountCancellation(password: $p) { id } }"
+    assert not (await gql(client, cancel, {"p": person()["password"]}, token=token)).get("errors")
+    after = await gql(client, LIST, listing, token=charged)
+    details = {
+        edge["node"]["kind"]: edge["node"]["details"]
+        for edge in after.data["privacyRequests"]["edges"]
+    }
+    assert details["CORRECTION"] == words
+    accounts = await gql(client, "{ accounts { edges { node { id name } } } }", token=charged)
+    frozen = [
+        edge["node"] for edge in accounts.data["accounts"]["edges"] if edge["node"]["name"] is None
+    ]
+    assert frozen, "the cancelling person's other data is frozen for the same admin"
