@@ -99,7 +99,7 @@ async def test_p_share_2_client_sees_consented_categories_clear_the_rest_masked_
 async def test_p_share_1_account_of_a_non_consenting_person_is_not_found_like_a_missing_one(
     client, world
 ):
-    """Side channel (issue 3 item 10): existing-but-unconsented and missing ids answer alike."""
+    """Side channel (P-SEC-3): existing-but-unconsented and missing ids answer alike."""
     unconsented = await gql(client, ACCOUNT, {"id": world["silent_id"]}, token=world["api"])
     missing = await gql(client, ACCOUNT, {"id": "999999"}, token=world["api"])
     malformed = await gql(client, ACCOUNT, {"id": "x"}, token=world["api"])
@@ -156,7 +156,7 @@ async def test_p_withdraw_1_only_ones_own_consent_can_be_withdrawn(client, world
         client, WITHDRAW_CONSENT, {"id": world["consent"]["id"]}, token=world["silent"]
     )
     missing = await gql(client, WITHDRAW_CONSENT, {"id": "999999"}, token=world["silent"])
-    # Someone else's consent and no consent at all answer alike (issue 3 item 10).
+    # Someone else's consent and no consent at all answer alike (P-SEC-3).
     assert result["errors"][0]["message"] == missing["errors"][0]["message"]
     assert result.codes == missing.codes == ["NOT_FOUND"]
     assert await listed_ids(client, world["api"]) == {world["consenting_id"]}

@@ -1,4 +1,4 @@
-"""Offline GraphiQL (issue 6): the page and all it loads come from the app itself.
+"""Offline GraphiQL: the page and all it loads come from the app itself.
 
 The browser test runs the real server (`consentql serve --demo`) and headless Debian Chromium, and
 refuses every request that would leave localhost: on an intranet there is nowhere else to go. It

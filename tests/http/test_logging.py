@@ -1,5 +1,5 @@
 """Structured JSON logs: a request id on every line of a request, and never a phone number, an
-email address or a token (P-SEC-1; issue 6)."""
+email address or a token (P-SEC-1)."""
 
 import io
 import json

@@ -1,5 +1,5 @@
 """GET /metrics: Prometheus text format with requests, latency, decisions, sign-in failures and
-overdue privacy requests (issue 6)."""
+overdue privacy requests (P-RIGHTS-4)."""
 
 from datetime import timedelta
 

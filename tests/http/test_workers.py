@@ -1,5 +1,5 @@
 """Two server processes on one PostgreSQL database agree: nothing that must agree lives in process
-memory (issue 6; P-WITHDRAW-1 "in every worker", P-COOKIE-1 sessions).
+memory (P-WITHDRAW-1 "in every worker", P-COOKIE-1 sessions).
 
 Each server is a real `uvicorn api.http.asgi:app` process on a free loopback port; the test talks to
 them over HTTP. Requests are bounded by timeouts, and the servers are stopped at the end.
