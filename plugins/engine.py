@@ -70,6 +70,10 @@ class RequestDecisions:
         self._allowed: dict[tuple[str, str | None], Decision] = {}
         # subject -> category id -> decision; a key exists once the subject is prepared.
         self._decisions: dict[Subject, dict[str, Decision]] = {}
+        # What the API could not show in a masked form (a time, a list's existence) and what it
+        # did show masked: a MASK decision of which nothing was shown is on record as blocked.
+        self._withheld: set[tuple[Subject, str]] = set()
+        self._shown_masked: set[tuple[Subject, str]] = set()
         # `_splits` for the decisions as they stand: the ledger and the metrics both read it once
         # the operation is done; a new decision clears it.
         self._split_cache: list[tuple[Subject, dict[str, Decision], _Split]] | None = None
@@ -142,9 +146,36 @@ class RequestDecisions:
             return None
         return masking.apply(strategy or self._catalogue[category_id].mask, value)
 
+    def shown_masked(self, subject: Subject, category_id: str) -> None:
+        """A masked form of this category was shown for the subject."""
+        if (subject, category_id) not in self._shown_masked:
+            self._shown_masked.add((subject, category_id))
+            self._split_cache = None
+
+    def withheld(self, subject: Subject, category_id: str) -> None:
+        """A MASK decision that the API could not honour with a partial form: what it withheld
+        was blocked, and is on record so unless a masked form of the category was shown too."""
+        if (subject, category_id) not in self._withheld:
+            self._withheld.add((subject, category_id))
+            self._split_cache = None
+
+    def _effects(self, subject: Subject, decided: dict[str, Decision]) -> tuple[Effect, ...]:
+        effects = tuple(d.effect for d in decided.values())
+        if not self._withheld:
+            return effects
+        return tuple(
+            Effect.BLOCK
+            if effect is Effect.MASK
+            and (subject, category) in self._withheld
+            and (subject, category) not in self._shown_masked
+            else effect
+            for category, effect in zip(decided, effects, strict=True)
+        )
+
     def _splits(self) -> list[tuple[Subject, dict[str, Decision], "_Split"]]:
-        """Each subject decided on, in the order prepared, with its categories split by effect.
-        The rows of a list share a handful of splits: each is sorted once, not once per row."""
+        """Each subject decided on, in the order prepared, with its categories split by what
+        was shown. The rows of a list share a handful of splits: each is sorted once, not once
+        per row."""
         if self._split_cache is not None:
             return self._split_cache
         splits: dict[tuple[tuple[str, ...], tuple[Effect, ...]], _Split] = {}
@@ -152,10 +183,10 @@ class RequestDecisions:
         for subject, decided in self._decisions.items():
             if not decided:
                 continue
-            key = (tuple(decided), tuple(d.effect for d in decided.values()))
+            key = (tuple(decided), self._effects(subject, decided))
             split = splits.get(key)
             if split is None:
-                split = splits[key] = _Split.of(decided)
+                split = splits[key] = _Split.of(*key)
             found.append((subject, decided, split))
         self._split_cache = found
         return found
@@ -196,12 +227,12 @@ class _Split:
     blocked: tuple[str, ...]
 
     @classmethod
-    def of(cls, decided: dict[str, Decision]) -> "_Split":
+    def of(cls, categories: tuple[str, ...], effects: tuple[Effect, ...]) -> "_Split":
         by_effect: dict[Effect, list[str]] = {effect: [] for effect in Effect}
-        for category_id in sorted(decided):
-            by_effect[decided[category_id].effect].append(category_id)
+        for category_id, effect in sorted(zip(categories, effects, strict=True)):
+            by_effect[effect].append(category_id)
         return cls(
-            decided=tuple((d.effect, c) for c, d in decided.items()),
+            decided=tuple(zip(effects, categories, strict=True)),
             clear=tuple(by_effect[Effect.ALLOW]),
             masked=tuple(by_effect[Effect.MASK]),
             blocked=tuple(by_effect[Effect.BLOCK]),

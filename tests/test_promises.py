@@ -1,7 +1,7 @@
 """Every promise of the policy is in docs/promises.md, proved by a test named for it, and every
 promise ID the code or the tests cite resolves there."""
 
-from tests.promises import DOC, ID, code_files, promises, render, proof_files
+from tests.promises import DOC, ID, code_files, promises, proof_files, render
 
 
 def test_docs_promises_lists_its_tests_and_code_as_they_are():

@@ -42,7 +42,9 @@ def reveal(
         if masked is not None or value is None:
             if value is not None:
                 context.disclosures.masked.append(info.path)
+                context.decisions.shown_masked(subject, category)
             return masked
+        context.decisions.withheld(subject, category)
         decision = replace(
             decision, effect=Effect.BLOCK, reason=NO_PARTIAL_FORM, code=BlockCode.CONSENT_REQUIRED
         )
@@ -67,11 +69,17 @@ def personal(
 
 
 def decided_list(info: Info, subject: Subject, category: str) -> bool:
-    """Whether a list of the subject's rows in `category` may be shown: their very existence and
-    number disclose the category. Blocked, the list is null with its error, and the decision is
-    on record like any other."""
-    decision: Decision = info.context.decisions.decide(subject, category)
-    if decision.effect is Effect.BLOCK:
-        info.context.disclosures.blocked.append((info.path, category, decision))
-        return False
-    return True
+    """Whether a list of the subject's rows in `category` may be shown: their very existence,
+    ids and number disclose the category in clear, so only where it is allowed. Otherwise the
+    list is null with its error, and on record as blocked."""
+    decisions = info.context.decisions
+    decision: Decision = decisions.decide(subject, category)
+    if decision.effect is Effect.ALLOW:
+        return True
+    if decision.effect is Effect.MASK:
+        decisions.withheld(subject, category)
+        decision = replace(
+            decision, effect=Effect.BLOCK, reason=NO_PARTIAL_FORM, code=BlockCode.CONSENT_REQUIRED
+        )
+    info.context.disclosures.blocked.append((info.path, category, decision))
+    return False

@@ -96,6 +96,65 @@ async def test_p_share_2_client_sees_consented_categories_clear_the_rest_masked_
     }
 
 
+ACTIVITY = """query($id: ID!) {
+  account(id: $id) {
+    phone
+    reservations { edges { node { id product status createdAt } } }
+    loginRecords { edges { node { id success createdAt } } }
+  }
+}"""
+ONLY_IDS = """query($id: ID!) {
+  account(id: $id) { orders { edges { node { id } } } deviceLogs { edges { node { id } } } }
+}"""
+
+
+async def test_p_share_2_p_sec_3_what_a_client_sees_is_what_extensions_consent_says(client, world):
+    """A client consented to the phone only: the person's reservations and sign-ins are not
+    shown in clear under a 'masked' label, and their very existence, ids and number are the
+    categories' to disclose: the lists are blocked, reported and recorded as blocked."""
+    reservation = {
+        "product": "千兆宽带",
+        "phone": "13912345678",
+        "name": "张三",
+        "email": "zhang@example.com",
+        "province": "广东省",
+        "city": "深圳市",
+    }
+    reserve = (
+        "mutation($input: CreateReservationInput!) { createReservation(input: $input) { id } }"
+    )
+    ok(await gql(client, reserve, {"input": reservation}, token=world["consenting"]))
+    subject = {"id": world["consenting_id"]}
+    result = await gql(client, ACTIVITY, subject, token=world["api"])
+    node = result.data["account"]
+    assert node == {"phone": "13800130000", "reservations": None, "loginRecords": None}
+    blocked = {tuple(error["path"]): error["extensions"] for error in result["errors"]}
+    assert blocked[("account", "reservations")]["category"] == "activity.reservations"
+    assert blocked[("account", "loginRecords")]["category"] == "activity.logins"
+    assert result["extensions"]["consent"] == {
+        "masked": [],
+        "blocked": ["account.reservations", "account.loginRecords"],
+    }
+    [entry] = await AuditEvent.filter(
+        action="READ", subject_ref=f"account:{world['consenting_id']}", viewer_kind="API_CLIENT"
+    )
+    assert entry.categories_clear == ["contact.phone"]
+    assert entry.categories_blocked == ["activity.logins", "activity.reservations"]
+
+    # Asking only for ids: no id, no count, and the read is on record all the same.
+    before = await AuditEvent.filter(action="READ").count()
+    ids = await gql(client, ONLY_IDS, subject, token=world["api"])
+    assert ids.data["account"] == {"orders": None, "deviceLogs": None}
+    assert await AuditEvent.filter(action="READ").count() == before + 1
+    latest = await AuditEvent.filter(action="READ").order_by("-id").first()
+    # device.info masks by default, but a list's existence has no masked form: withheld, and
+    # on record as blocked, not as masked.
+    assert (latest.categories_masked, latest.categories_blocked) == (
+        [],
+        ["activity.orders", "device.info"],
+    )
+
+
 async def test_p_share_1_account_of_a_non_consenting_person_is_not_found_like_a_missing_one(
     client, world
 ):

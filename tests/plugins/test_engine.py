@@ -387,6 +387,28 @@ async def test_p_sec_5_ledger_lists_per_subject_what_was_clear_masked_and_blocke
     )
 
 
+async def test_p_sec_5_a_mask_with_nothing_shown_is_on_record_as_blocked(
+    db: None, engine: ConsentEngine
+) -> None:
+    """The API withholds what has no masked form (a time, a list's existence): unless a masked
+    form of that category was shown as well, the ledger says blocked, as the response did."""
+    viewer = Viewer(kind=ViewerKind.ADMIN, account_id=999)
+    decisions = engine.for_request(viewer)
+    withheld_only, also_shown = (
+        Subject.of_account(await person()),
+        Subject.of_account(await person()),
+    )
+    await decisions.prepare([withheld_only, also_shown])
+    for subject in (withheld_only, also_shown):
+        assert decisions.decide(subject, "device.info").effect is Effect.MASK
+        decisions.withheld(subject, "device.info")
+    decisions.shown_masked(also_shown, "device.info")
+    first, second = decisions.ledger_entries()
+    assert (first.masked, first.blocked) == ((), ("device.info",))
+    assert (second.masked, second.blocked) == (("device.info",), ())
+    assert decisions.decision_counts()[(Effect.BLOCK, "device.info")] == 1
+
+
 async def test_engine_switched_off_allows_everything_and_records_nothing() -> None:
     decisions = ConsentEngine(build_plugins(), enabled=False).for_request(
         Viewer(kind=ViewerKind.ANONYMOUS)
