@@ -55,6 +55,12 @@ class DemoServer:
     admin: tuple[str, str]
     log: Path
 
+    def printed_url(self, page: str) -> str:
+        """The URL `consentql serve` printed for `page` ("Privacy center", "GraphiQL")."""
+        found = re.search(rf"^{page}:\s+(\S+)$", self.log.read_text(), flags=re.MULTILINE)
+        assert found, f"serve printed no URL for {page}"
+        return found.group(1)
+
     def gql(self, query: str, variables: dict[str, Any] | None = None, token: str = "") -> Any:
         """One operation over HTTP, as an API client or admin would send it; its data."""
         headers = {"authorization": f"Bearer {token}"} if token else {}

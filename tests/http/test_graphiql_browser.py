@@ -30,7 +30,15 @@ from api.http.graphiql import (
     static_routes,
 )
 from api.settings import Settings
-from tests.browser import Watch, chromium, demo_server, requires_browser, screenshot, stored_text
+from tests.browser import (
+    DemoServer,
+    Watch,
+    chromium,
+    demo_server,
+    requires_browser,
+    screenshot,
+    stored_text,
+)
 
 OWN_FILES = (*OWN_STYLESHEETS, OWN_MODULE, "sign-in-panel.js")
 QUERY_EDITOR = ".graphiql-query-editor .CodeMirror"
@@ -129,8 +137,9 @@ def editor_text(page: Any, selector: str) -> str:
     return str(page.evaluate("s => document.querySelector(s).CodeMirror.getValue()", selector))
 
 
-def open_graphiql(page: Any, base: str) -> None:
-    response = page.goto(f"{base}/graphql", wait_until="load")
+def open_graphiql(page: Any, server: DemoServer) -> None:
+    # The address `consentql serve` prints.
+    response = page.goto(server.printed_url("GraphiQL"), wait_until="load")
     assert response is not None and response.status == 200
     page.wait_for_selector(QUERY_EDITOR, timeout=30_000)
     # Nobody is signed in: the panel is open from the start.
@@ -169,7 +178,7 @@ def test_an_admin_signs_in_through_the_panel_offline_in_chromium(tmp_path: Path)
         chromium(tmp_path, 1440, 900, "graphiql") as (context, page, watch),
     ):
         login, password = server.admin
-        open_graphiql(page, server.base)
+        open_graphiql(page, server)
         document = editor_text(page, QUERY_EDITOR)
         assert password not in document and "password:" not in document
 
@@ -215,7 +224,7 @@ def test_production_graphiql_asks_to_sign_in_then_loads_the_schema(tmp_path: Pat
         chromium(tmp_path, 1440, 900, "graphiql-production") as (_context, page, watch),
     ):
         login, password = server.admin
-        open_graphiql(page, server.base)
+        open_graphiql(page, server)
         notice = page.wait_for_selector(".consentql-notice", timeout=30_000)
         assert notice is not None and "signed-in callers only" in notice.inner_text()
         assert "INTROSPECTION_DISABLED" in editor_text(page, RESPONSE)
@@ -248,7 +257,7 @@ def test_the_panel_shows_an_admins_duties_in_chromium(tmp_path: Path) -> None:
     ):
         login, password = server.admin
         duties = server.gql("{ me { duties } }", token=server.admin_token())["me"]["duties"]
-        open_graphiql(page, server.base)
+        open_graphiql(page, server)
         sign_in_through_the_panel(page, login, password)
         # `duties` is asked for once the reloaded schema has it.
         for duty in duties:

@@ -62,7 +62,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
 
 
 def open_center(page: Any, server: DemoServer) -> None:
-    response = page.goto(f"{server.base}/privacy-center")
+    # The address `consentql serve` prints.
+    response = page.goto(server.printed_url("Privacy center"))
     assert response is not None and response.status == 200
     page.wait_for_selector("body[data-ready]", timeout=30_000)
 
