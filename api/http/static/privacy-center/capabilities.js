@@ -1,6 +1,7 @@
 // Which operations this server offers, read from its schema: the privacy center works with a
 // server that has some operations and not yet others. Introspection is refused to anonymous
-// callers in production; then nothing is known and the center assumes the full contract.
+// callers in production; then nothing is known, the center assumes the full contract, and an
+// operation the server refuses as unknown is noted as missing (`noteMissing`).
 
 import { call } from "./api.js";
 
@@ -21,12 +22,27 @@ function unwrapped(type) {
   return type.kind === "NON_NULL" ? type.ofType.kind : type.kind;
 }
 
+// A document naming a field the schema lacks is refused before it runs, with this code.
+export function refusedAsUnknown(error) {
+  return error?.code === "GRAPHQL_VALIDATION_FAILED";
+}
+
+export function unknown() {
+  const missing = new Set();
+  return {
+    known: false,
+    has: (kind, name) => !missing.has(`${kind}.${name}`),
+    returnsObject: () => true,
+    noteMissing: (kind, name) => missing.add(`${kind}.${name}`),
+  };
+}
+
 export async function detect() {
   let data;
   try {
     data = await call(QUERY);
   } catch {
-    return { known: false, has: () => true, returnsObject: () => true };
+    return unknown();
   }
   const mutations = data.__schema.mutationType?.fields ?? [];
   const sets = {
@@ -43,5 +59,6 @@ export async function detect() {
     has: (kind, name) => sets[kind].has(name),
     // Whether a mutation's answer needs a selection (`{ __typename }`) or is a plain value.
     returnsObject: (name) => objects.has(name),
+    noteMissing: () => {},
   };
 }

@@ -2,6 +2,7 @@
 // server lists it, each version with its own public page.
 
 import { call } from "./api.js";
+import { refusedAsUnknown } from "./capabilities.js";
 import { byId, h, replaceChildren } from "./dom.js";
 import { formatTime, t } from "./i18n.js";
 
@@ -61,20 +62,21 @@ function historyItem(version) {
   );
 }
 
+async function history(ctx) {
+  if (!ctx.caps.has("query", "policyVersions")) return null;
+  try {
+    return (await call(HISTORY)).policyVersions;
+  } catch (error) {
+    if (!refusedAsUnknown(error)) throw error;
+    ctx.caps.noteMissing("query", "policyVersions");
+    return null;
+  }
+}
+
 export async function load(ctx) {
   const policy = (await call(CURRENT)).currentPolicy;
   replaceChildren(byId("policy-current"), ...current(policy));
-  const listed = ctx.caps.has("query", "policyVersions");
-  byId("policy-history-missing").hidden = listed;
-  const history = byId("policy-history");
-  if (!listed) {
-    replaceChildren(history);
-    return;
-  }
-  try {
-    const versions = (await call(HISTORY)).policyVersions;
-    replaceChildren(history, ...versions.map(historyItem));
-  } catch (error) {
-    ctx.fail(error);
-  }
+  const versions = await history(ctx);
+  byId("policy-history-missing").hidden = versions !== null;
+  replaceChildren(byId("policy-history"), ...(versions ?? []).map(historyItem));
 }

@@ -2,6 +2,7 @@
 // SignIn and Register operations and the form is cleared at once; nothing keeps it.
 
 import { call } from "./api.js";
+import { refusedAsUnknown } from "./capabilities.js";
 import { byId, formValues } from "./dom.js";
 import { t } from "./i18n.js";
 
@@ -57,7 +58,14 @@ export function setup(ctx) {
       sent.hidden = false;
       byId("register-code").focus();
     } catch (error) {
-      ctx.fail(error);
+      if (!refusedAsUnknown(error)) {
+        ctx.fail(error);
+        return;
+      }
+      // A server that registers without a code (its schema could not be read before).
+      ctx.caps.noteMissing("mutation", "requestRegistrationCode");
+      ctx.caps.noteMissing("registerInput", "code");
+      showRegistrationSteps(ctx);
     }
   });
 
