@@ -139,8 +139,18 @@ def focus_walk(page: Any, count: int) -> list[dict[str, Any]]:
     return steps
 
 
-def schema_lacks(server: DemoServer, *needed: tuple[str, str]) -> list[str]:
-    return [f"{kind}.{name}" for kind, name in needed if not server.schema_has(kind, name)]
+def skip_unless(server: DemoServer, what: str, *needed: tuple[str, str]) -> None:
+    """Skips, saying why, while the server's schema lacks what the step `what` needs."""
+    missing = [f"{kind}.{name}" for kind, name in needed if not server.schema_has(kind, name)]
+    if missing:
+        pytest.skip(f"waits on {', '.join(missing)} ({what})")
+
+
+def sign_in(page: Any, login: str, password: str) -> None:
+    page.fill("#sign-in-login", login)
+    page.fill("#sign-in-password", password)
+    page.click("#sign-in button[type=submit]")
+    page.wait_for_selector("#data:not([hidden]):not([aria-busy])", timeout=30_000)
 
 
 def admin_reads(server: DemoServer, account_id: str) -> dict[str, Any]:
@@ -348,11 +358,12 @@ def assert_private(watch: Watch, password: str, leftovers: str) -> None:
 def test_registration_asks_for_the_phone_code_in_chromium(
     server: DemoServer, tmp_path: Path
 ) -> None:
-    missing = schema_lacks(
-        server, ("Mutation", "requestRegistrationCode"), ("RegisterInput", "code")
+    skip_unless(
+        server,
+        "registration with a phone code",
+        ("Mutation", "requestRegistrationCode"),
+        ("RegisterInput", "code"),
     )
-    if missing:
-        pytest.skip(f"waits on {', '.join(missing)} (registration with a phone code)")
     me = person(2)
     with chromium(tmp_path, PHONE_WIDTH, 812, "privacy-center-code") as (_context, page, watch):
         open_center(page, server)
@@ -366,9 +377,12 @@ def test_registration_asks_for_the_phone_code_in_chromium(
 
 
 def test_p_dnt_1_do_not_track_preference_in_chromium(server: DemoServer, tmp_path: Path) -> None:
-    missing = schema_lacks(server, ("Account", "privacyPreferences"), ("Mutation", "setDoNotTrack"))
-    if missing:
-        pytest.skip(f"waits on {', '.join(missing)} (the Do Not Track preference)")
+    skip_unless(
+        server,
+        "the Do Not Track preference",
+        ("Account", "privacyPreferences"),
+        ("Mutation", "setDoNotTrack"),
+    )
     me = person(3)
     with chromium(tmp_path, PHONE_WIDTH, 812, "privacy-center-dnt") as (_context, page, watch):
         open_center(page, server)
@@ -390,9 +404,7 @@ def test_p_dnt_1_do_not_track_preference_in_chromium(server: DemoServer, tmp_pat
 def test_p_update_1_policy_history_and_its_public_pages_in_chromium(
     server: DemoServer, tmp_path: Path
 ) -> None:
-    missing = schema_lacks(server, ("Query", "policyVersions"))
-    if missing:
-        pytest.skip(f"waits on {', '.join(missing)} (the policy history and /policy/<version>)")
+    skip_unless(server, "the policy history and /policy/<version>", ("Query", "policyVersions"))
     with chromium(tmp_path, PHONE_WIDTH, 812, "privacy-center-policy") as (_context, page, watch):
         open_center(page, server)
         # Open to anyone: shown before signing in.
@@ -411,16 +423,11 @@ def test_p_update_1_policy_history_and_its_public_pages_in_chromium(
 def test_admin_duties_shown_in_the_privacy_center_in_chromium(
     server: DemoServer, tmp_path: Path
 ) -> None:
-    missing = schema_lacks(server, ("Account", "duties"))
-    if missing:
-        pytest.skip(f"waits on {', '.join(missing)} (admin duties)")
+    skip_unless(server, "admin duties", ("Account", "duties"))
     login, password = server.admin
     with chromium(tmp_path, PHONE_WIDTH, 812, "privacy-center-duties") as (_context, page, watch):
         open_center(page, server)
-        page.fill("#sign-in-login", login)
-        page.fill("#sign-in-password", password)
-        page.click("#sign-in button[type=submit]")
-        page.wait_for_selector("#data:not([hidden]):not([aria-busy])", timeout=30_000)
+        sign_in(page, login, password)
         duties = server.gql("{ me { duties } }", token=server.admin_token())["me"]["duties"]
         if duties:
             assert page.is_visible("#duties")
@@ -443,11 +450,8 @@ def test_the_privacy_center_in_production_in_chromium(tmp_path: Path) -> None:
         open_center(page, server)
         assert page.is_visible("#welcome") and page.is_hidden("#alert")
         assert page.inner_text("#policy-current")
-        page.fill("#sign-in-login", login)
-        page.fill("#sign-in-password", password)
-        page.click("#sign-in button[type=submit]")
+        sign_in(page, login, password)
         said(page, "已登录")
-        page.wait_for_selector("#data:not([hidden]):not([aria-busy])", timeout=30_000)
         assert page.input_value("#profile-phone") == login
         for view in ("consents", "access", "preferences", "requests", "notifications", "policy"):
             go(page, view)
