@@ -36,8 +36,11 @@ export async function whoAmI(endpoint, withDuties = false) {
   return (await post(endpoint, `query WhoAmI { me { id name role${duties} } }`)).me;
 }
 
+// Asked for as a list of names (roles, enum values); a shape it is not is left out.
 function hasDuties(schema) {
-  return Boolean(schema?.getType("Account")?.getFields().duties);
+  const duties = schema?.getType("Account")?.getFields().duties;
+  const { getNamedType, isLeafType } = GraphiQL.GraphQL;
+  return Boolean(duties) && isLeafType(getNamedType(duties.type));
 }
 
 function PersonIcon() {

@@ -3,7 +3,7 @@
 // and draws what it shows, each time it is opened).
 
 import { call } from "./api.js";
-import { detect, unknown } from "./capabilities.js";
+import { detect, refusedAsUnknown, unknown } from "./capabilities.js";
 import { byId } from "./dom.js";
 import { t, toggleLanguage, translatePage } from "./i18n.js";
 import * as access from "./access.js";
@@ -20,9 +20,18 @@ const SECTIONS = { data, consents, access, preferences, requests, notifications,
 const SIGNED_OUT_VIEWS = ["welcome", "policy"];
 const FIRST_VIEW = "data";
 
-function whoAmIQuery(caps) {
-  const duties = caps.known && caps.has("account", "duties") ? " duties" : "";
-  return `query WhoAmI { me { id name role status${duties} } }`;
+const WHO_AM_I = "query WhoAmI { me { id name role status } }";
+const WHO_AM_I_WITH_DUTIES = "query WhoAmI { me { id name role status duties } }";
+
+// Duties (admins) where the schema has them, as a list of names; asked without them otherwise.
+async function whoAmI(caps) {
+  if (!(caps.known && caps.has("account", "duties"))) return (await call(WHO_AM_I)).me;
+  try {
+    return (await call(WHO_AM_I_WITH_DUTIES)).me;
+  } catch (error) {
+    if (!refusedAsUnknown(error)) throw error;
+    return (await call(WHO_AM_I)).me;
+  }
 }
 
 const ctx = {
@@ -49,7 +58,7 @@ const ctx = {
   async signedIn(message) {
     // Signed-in callers may read the schema even in production: then it is known.
     ctx.caps = await detect();
-    const me = (await call(whoAmIQuery(ctx.caps))).me;
+    const me = await whoAmI(ctx.caps);
     if (!me) {
       await ctx.signedOut();
       return;
