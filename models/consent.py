@@ -48,6 +48,8 @@ class ConsentEnd(StrEnum):
     WITHDRAWN = "WITHDRAWN"
     # P-SHARE-2: a recipient that changes its purpose must ask again.
     PURPOSE_CHANGED = "PURPOSE_CHANGED"
+    # P-WITHDRAW-1: the person withdrew some categories; a narrower consent replaced this one.
+    NARROWED = "NARROWED"
 
 
 def text_digest(text: str) -> str:

@@ -8,7 +8,16 @@ from contextlib import contextmanager
 
 from api.cli.database import done, run_with_database, seed_demo
 from api.http.metrics import MULTIPROCESS_DIR
+from api.http.privacy_center import PAGE_PATH
 from api.settings import Settings
+
+GRAPHIQL_PATH = "/graphql"
+
+
+def page_urls(host: str, port: int) -> str:
+    """The two pages people open, as `serve` prints them once the database is ready."""
+    base = f"http://{host}:{port}"
+    return f"Privacy center: {base}{PAGE_PATH}\nGraphiQL:       {base}{GRAPHIQL_PATH}"
 
 
 def serve(settings: Settings, args: argparse.Namespace) -> int:
@@ -19,6 +28,7 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
     configure_logging(settings.log_level)
     # Once here, before the workers start, not in each worker.
     run_with_database(settings, lambda: seed_demo(settings) if args.demo else done())
+    print(page_urls(args.host, args.port), flush=True)
     with metrics_shared_by(args.workers):
         uvicorn.run(
             "api.http.asgi:app",

@@ -8,6 +8,7 @@ from api.consent.service import (
     ConsentRequest,
     grant_consent,
     my_consents,
+    narrow_consent,
     own_consent,
     withdraw_consent,
 )
@@ -56,6 +57,18 @@ class ConsentMutations:
     )
     async def withdraw_consent(self, info: Info, consent_id: strawberry.ID) -> ConsentNode:
         consent = await withdraw_consent(info.context.actor, parse_id(consent_id, "consent"))
+        return ConsentNode(row=consent)
+
+    @strawberry.mutation(
+        description="Keep only some categories of one's own consent: it ends as NARROWED and "
+        "the narrower consent that replaces it, under the policy in effect, is returned."
+    )
+    async def narrow_consent(
+        self, info: Info, consent_id: strawberry.ID, categories: list[str]
+    ) -> ConsentNode:
+        consent = await narrow_consent(
+            info.context.actor, parse_id(consent_id, "consent"), categories
+        )
         return ConsentNode(row=consent)
 
 

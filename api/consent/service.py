@@ -2,6 +2,7 @@
 version in effect, with evidence; withdrawn from the next request on (P-SHARE-1/2, P-WITHDRAW-1,
 P-UPDATE-1). Only the person themself reads or changes their consents."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tortoise.queryset import QuerySet
@@ -15,7 +16,7 @@ from api.errors import ApiError, ErrorCode, invalid, not_found
 from api.policy.service import current_policy
 from models.accounts import lock_active_account
 from models.clock import utcnow
-from models.consent import MAINLAND_CHINA, Affiliate, Consent, ConsentEnd
+from models.consent import MAINLAND_CHINA, Affiliate, Consent, ConsentEnd, PolicyVersion
 
 CHANNEL = "api"
 
@@ -63,38 +64,88 @@ async def own_consent(actor: Actor, consent_id: int) -> Consent:
 
 
 async def grant_consent(actor: Actor, request: ConsentRequest) -> Consent:
-    account_id = actor.account_id
     purpose = scopes.purpose(request.purpose)
     categories = scopes.grantable_categories(request.categories)
     recipient = await recipient_for(request.recipient_id, purpose)
     policy = await current_policy()
     async with in_transaction():
-        if await lock_active_account(account_id) is None:
+        if await lock_active_account(actor.account_id) is None:
             raise ApiError(ErrorCode.CONFLICT, "a cancelled account cannot consent")
-        consent = await Consent.create(
-            account_id=account_id,
-            recipient=recipient,
-            purpose=purpose,
-            categories=categories,
-            policy_version=policy,
-            granted_at=utcnow(),
-            evidence_channel=CHANNEL,
-            evidence_ip=actor.address,
-            evidence_user_agent=actor.user_agent,
+        return await _give(actor, recipient, purpose, categories, policy)
+
+
+async def _give(
+    actor: Actor,
+    recipient: Affiliate | None,
+    purpose: str,
+    categories: list[str],
+    policy: PolicyVersion,
+    **details: int,
+) -> Consent:
+    """A consent under `policy` and its audit event; inside the caller's transaction, with the
+    account locked."""
+    account_id = actor.account_id
+    consent = await Consent.create(
+        account_id=account_id,
+        recipient=recipient,
+        purpose=purpose,
+        categories=categories,
+        policy_version=policy,
+        granted_at=utcnow(),
+        evidence_channel=CHANNEL,
+        evidence_ip=actor.address,
+        evidence_user_agent=actor.user_agent,
+    )
+    await record_change(
+        actor,
+        f"account:{account_id}",
+        "CONSENT_GRANTED",
+        {
+            "consent_id": consent.id,
+            "recipient_id": recipient.id if recipient else None,
+            "purpose": purpose,
+            "categories": categories,
+            "policy_version": policy.version,
+            **details,
+        },
+    )
+    return consent
+
+
+async def narrow_consent(actor: Actor, consent_id: int, categories: Sequence[str]) -> Consent:
+    """Withdraw some categories of a consent and keep the rest (P-WITHDRAW-1): the old consent
+    ends as NARROWED and a new one, for the same recipient and purpose, holds a strict subset
+    of its categories under the policy in effect now. Both in one transaction, or neither."""
+    old = await own_consent(actor, consent_id)
+    kept = scopes.grantable_categories(categories)
+    if not set(kept) < set(old.categories):
+        raise invalid("categories", "name some, not all, of the consent's own categories to keep")
+    # The recipient may have moved out of mainland China since: then nothing may be re-given.
+    recipient = await recipient_for(old.recipient_id, old.purpose)
+    policy = await current_policy()
+    async with in_transaction():
+        if await lock_active_account(actor.account_id) is None:
+            raise ApiError(ErrorCode.CONFLICT, "a cancelled account cannot consent")
+        # Conditional, and under the account lock: an ended consent cannot be narrowed twice.
+        ended = await Consent.filter(id=old.id, withdrawn_at=None).update(
+            withdrawn_at=utcnow(), ended_reason=ConsentEnd.NARROWED
+        )
+        if not ended:
+            raise ApiError(ErrorCode.CONFLICT, "the consent has ended: grant a new one instead")
+        narrower = await _give(
+            actor, recipient, old.purpose, kept, policy, narrows_consent_id=old.id
         )
         await record_change(
             actor,
-            f"account:{account_id}",
-            "CONSENT_GRANTED",
+            f"account:{old.account_id}",
+            "CONSENT_NARROWED",
             {
-                "consent_id": consent.id,
-                "recipient_id": recipient.id if recipient else None,
-                "purpose": purpose,
-                "categories": categories,
-                "policy_version": policy.version,
+                "consent_id": old.id,
+                "replaced_by": narrower.id,
+                "withdrawn_categories": [c for c in old.categories if c not in kept],
             },
         )
-    return consent
+    return await own_consent(actor, narrower.id)
 
 
 async def withdraw_consent(actor: Actor, consent_id: int) -> Consent:

@@ -43,7 +43,7 @@ class ConsentReceipt(Receipt):
     purposes: list[ReceiptPurpose]
     state: str = strawberry.field(
         description="ACTIVE; PAUSED until a newer policy version is accepted; WITHDRAWN; "
-        "PURPOSE_CHANGED."
+        "PURPOSE_CHANGED; NARROWED (replaced by a consent to fewer categories)."
     )
 
 

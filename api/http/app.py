@@ -35,6 +35,7 @@ from api.http.health import health
 from api.http.logging import LogContext
 from api.http.metrics import CONTEXT_STATE_KEY, Metrics, RequestMetrics
 from api.http.middleware import BodyLimit, RequestId
+from api.http.privacy_center import privacy_center_routes
 from api.runtime import Runtime
 from api.settings import Settings
 
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             Route("/metrics", metrics.endpoint, methods=["GET"]),
             Route("/.well-known/gpc.json", gpc_json, methods=["GET"]),
             *static_routes(),
+            *privacy_center_routes(),
         ],
         middleware=[
             Middleware(RequestId),

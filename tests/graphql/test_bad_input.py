@@ -400,6 +400,25 @@ SPECS: dict[str, Spec] = {
         lambda w: {"consentId": w["consent"]},
         lambda w, v: id_cases("consentId", v, w["foreign_consent"]),
     ),
+    "narrowConsent": (
+        "person",
+        lambda w: {"consentId": w["consent"], "categories": ["contact.phone"]},
+        lambda w, v: [
+            *id_cases("consentId", v, w["foreign_consent"]),
+            *each(
+                ("categories",),
+                [
+                    *BAD_CATEGORIES,
+                    [],
+                    ["credential.password"],
+                    ["contact.phone", "identity.name"],
+                    ["contact.email"],
+                    ["contact.phone", "contact.email"],
+                ],
+                v,
+            ),
+        ],
+    ),
     "acceptPolicy": (
         "person",
         lambda w: {"version": "2022-06-07"},

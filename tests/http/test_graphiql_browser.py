@@ -1,33 +1,26 @@
-"""Offline GraphiQL: the page and all it loads come from the app itself.
+"""Offline GraphiQL with a sign-in panel: the page and all it loads come from the app itself,
+and an admin signs in through a form in the sidebar, never with a password in a document.
 
-The browser test runs the real server (`consentql serve --demo`) and headless Debian Chromium, and
-refuses every request that would leave localhost: on an intranet there is nowhere else to go. It
-is skipped unless /usr/bin/chromium and the `playwright` package are both present; Playwright only
-drives that Chromium and never downloads a browser of its own.
+The browser tests run the real server (`consentql serve --demo`, once in production mode) and
+headless Debian Chromium, and refuse every request that would leave localhost (tests/browser.py).
 """
 
-import base64
-import hashlib
-import importlib.util
+import html
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from starlette.applications import Starlette
 
+from api.graphql.schema import build_schema
 from api.http.graphiql import (
+    OWN_DIR,
+    OWN_MODULE,
+    OWN_STYLESHEETS,
+    OWN_URL,
     SCRIPTS,
     STATIC_DIR,
     STATIC_URL,
@@ -36,62 +29,68 @@ from api.http.graphiql import (
     graphiql_html,
     static_routes,
 )
-
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
+from api.settings import Settings
+from tests.browser import (
+    DemoServer,
+    Watch,
+    chromium,
+    demo_server,
+    requires_browser,
+    screenshot,
+    stored_text,
 )
-LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-# What api/demo.py documents; the seed also prints them, and the printed ones win.
-DEMO_ADMIN = ("13800000000", "consentql-demo-admin")
 
-browser_available = CHROMIUM.exists() and importlib.util.find_spec("playwright") is not None
-
+OWN_FILES = (*OWN_STYLESHEETS, OWN_MODULE, "sign-in-panel.js")
+QUERY_EDITOR = ".graphiql-query-editor .CodeMirror"
+RESPONSE = ".graphiql-response .CodeMirror"
 
 # --- The page itself: cheap, no browser ----------------------------------------------------
 
 
 def test_page_names_only_files_served_here() -> None:
-    html = graphiql_html()
-    loaded = re.findall(r'<(?:script|link)\b[^>]*\b(?:src|href)="([^"]*)"', html)
+    page = graphiql_html()
+    loaded = re.findall(r'<(?:script|link)\b[^>]*\b(?:src|href)="([^"]*)"', page)
     served = [url for url in loaded if not url.startswith("data:")]
-    assert sorted(served) == sorted(f"{STATIC_URL}/{name}" for name in SCRIPTS + STYLESHEETS)
+    assert sorted(served) == sorted(
+        [f"{STATIC_URL}/{name}" for name in SCRIPTS + STYLESHEETS]
+        + [f"{OWN_URL}/{name}" for name in (*OWN_STYLESHEETS, OWN_MODULE)]
+    )
     # Self-served files need neither; `crossorigin` would even change how cookies are sent.
     for word in ("unpkg", "cdn", "crossorigin", "integrity"):
-        assert word not in html.lower()
+        assert word not in page.lower()
 
 
-def test_endpoint_cannot_break_out_of_the_script() -> None:
-    html = graphiql_html("/graphql</script><script>alert(1)</script>")
-    assert "alert(1)</script>" not in html
-    assert html.count("</script>") == len(SCRIPTS) + 1
+def test_endpoint_cannot_break_out_of_its_attribute() -> None:
+    endpoint = '/graphql"><script>alert(1)</script>'
+    page = graphiql_html(endpoint)
+    assert "<script>alert(1)" not in page
+    assert f'data-endpoint="{html.escape(endpoint, quote=True)}"' in page
 
 
-def test_policy_admits_exactly_the_inline_script() -> None:
-    html = graphiql_html()
-    [inline] = re.findall(r"<script>(.*?)</script>", html, flags=re.DOTALL)
-    digest = base64.b64encode(hashlib.sha256(inline.encode()).digest()).decode()
-    policy = content_security_policy()
-    assert f"'sha256-{digest}'" in policy
-    assert "default-src 'self'" in policy
+def test_the_page_has_no_inline_script_and_the_policy_admits_none() -> None:
+    scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", graphiql_html(), flags=re.DOTALL)
+    assert all('src="' in attributes and not body.strip() for attributes, body in scripts)
+    policy = dict(part.strip().split(" ", 1) for part in content_security_policy().split(";"))
+    assert policy["script-src"] == "'self'"
+    assert policy["default-src"] == "'self'" and policy["connect-src"] == "'self'"
 
 
-async def test_every_vendored_file_is_served() -> None:
+def test_the_default_document_shows_no_password() -> None:
+    setup = (OWN_DIR / OWN_MODULE).read_text(encoding="utf-8")
+    [document] = re.findall(r"DEFAULT_QUERY = `(.*?)`;", setup, flags=re.DOTALL)
+    assert "login(" not in document and "password:" not in document
+    assert "Sign in" in document
+
+
+async def test_every_served_file_is_the_one_on_disk() -> None:
     transport = httpx.ASGITransport(app=Starlette(routes=static_routes()))
     async with httpx.AsyncClient(transport=transport, base_url="http://consentql.test") as client:
-        for name in SCRIPTS + STYLESHEETS:
-            response = await client.get(f"{STATIC_URL}/{name}")
+        files = [(STATIC_URL, STATIC_DIR, name) for name in SCRIPTS + STYLESHEETS]
+        files += [(OWN_URL, OWN_DIR, name) for name in OWN_FILES]
+        for url, directory, name in files:
+            response = await client.get(f"{url}/{name}")
             assert response.status_code == 200, name
-            assert response.content == (STATIC_DIR / name).read_bytes()
+            assert response.content == (directory / name).read_bytes()
             expected = "text/css" if name.endswith(".css") else "javascript"
             assert expected in response.headers["content-type"]
         assert (await client.get(f"{STATIC_URL}/..%2Fgraphiql.py")).status_code == 404
@@ -102,93 +101,27 @@ async def test_the_app_serves_this_page(client: httpx.AsyncClient) -> None:
     assert page.status_code == 200
     assert page.text == graphiql_html()
     assert page.headers["content-security-policy"] == content_security_policy()
-    script = await client.get(f"{STATIC_URL}/graphiql.min.js")
-    assert script.status_code == 200
+    for url in (f"{STATIC_URL}/graphiql.min.js", f"{OWN_URL}/{OWN_MODULE}"):
+        assert (await client.get(url)).status_code == 200
 
 
 # --- The real server in a real browser -----------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_until_healthy(base: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"the server exited with {server.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.25)
-    pytest.fail(f"the server did not become healthy:\n{log.read_text()}")
-
-
-@pytest.fixture
-def demo_server(tmp_path: Path) -> Iterator[tuple[str, tuple[str, str]]]:
-    """`consentql serve --demo` on a free port with its own data dir; yields (base URL, admin)."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "CONSENTQL_DATA_DIR": str(tmp_path / "data"),
-        # SQLite in the data dir even where CI points the other tests at PostgreSQL.
-        "CONSENTQL_DATABASE_URL": "",
-        "CONSENTQL_MODE": "development",
-        "CONSENTQL_ARGON2_TIME_COST": "1",
-        "CONSENTQL_ARGON2_MEMORY_KIB": "8192",
-        "CONSENTQL_ARGON2_PARALLELISM": "1",
-        "PYTHONUNBUFFERED": "1",
-    }
-    log = tmp_path / "server.log"
-    with log.open("wb") as output:
-        # `python -m api.cli` is the `consentql` entry point without depending on PATH.
-        server = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "serve", "--demo", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(base, server, log)
-        printed = re.search(r"Demo admin: login (\S+)\s+password (\S+)", log.read_text())
-        yield base, (printed.group(1), printed.group(2)) if printed else DEMO_ADMIN
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
-def off_host(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme in {"http", "https", "ws", "wss"} and parts.hostname not in LOCAL_HOSTS
-
-
 def run_in_graphiql(page: Any, query: str, expect: str) -> dict[str, Any]:
     """Puts `query` into the query editor, presses the run button, returns the result pane."""
     page.evaluate(
-        "q => document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(q)",
-        query,
+        "([editor, q]) => document.querySelector(editor).CodeMirror.setValue(q)",
+        [QUERY_EDITOR, query],
     )
     page.click(".graphiql-execute-button")
     try:
         handle = page.wait_for_function(
-            """expect => {
-                const text = document.querySelector('.graphiql-response .CodeMirror')
-                    ?.CodeMirror.getValue() ?? '';
+            """([response, expect]) => {
+                const text = document.querySelector(response)?.CodeMirror.getValue() ?? '';
                 return text.includes(expect) ? text : false;
             }""",
-            arg=expect,
+            arg=[RESPONSE, expect],
             timeout=30_000,
         )
     except Exception as error:
@@ -200,92 +133,135 @@ def run_in_graphiql(page: Any, query: str, expect: str) -> dict[str, Any]:
     return json.loads(handle.json_value())
 
 
-@pytest.mark.skipif(
-    not browser_available, reason="needs /usr/bin/chromium and the playwright package"
-)
-def test_graphiql_works_offline_in_chromium(
-    demo_server: tuple[str, tuple[str, str]], tmp_path: Path
-) -> None:
-    from playwright.sync_api import Route, sync_playwright
+def editor_text(page: Any, selector: str) -> str:
+    return str(page.evaluate("s => document.querySelector(s).CodeMirror.getValue()", selector))
 
-    base, (login, password) = demo_server
-    off_host_requests: list[str] = []
-    page_errors: list[str] = []
-    console_errors: list[str] = []
 
-    def note_if_off_host(url: str) -> None:
-        if off_host(url) and url not in off_host_requests:
-            off_host_requests.append(url)
+def open_graphiql(page: Any, server: DemoServer) -> None:
+    # The address `consentql serve` prints.
+    response = page.goto(server.printed_url("GraphiQL"), wait_until="load")
+    assert response is not None and response.status == 200
+    page.wait_for_selector(QUERY_EDITOR, timeout=30_000)
+    # Nobody is signed in: the panel is open from the start.
+    page.wait_for_selector("#consentql-login", timeout=30_000)
 
-    def note_if_error(kind: str, text: str) -> None:
-        if kind == "error":
-            console_errors.append(text)
 
-    def only_localhost(route: Route) -> None:
-        if off_host(route.request.url):
-            note_if_off_host(route.request.url)
-            route.abort("internetdisconnected")
-        else:
-            route.continue_()
+def sign_in_through_the_panel(page: Any, login: str, password: str) -> None:
+    page.fill("#consentql-login", login)
+    page.fill("#consentql-password", password)
+    page.click(".consentql-sign-in-form button[type=submit]")
+    page.wait_for_selector(".consentql-signed-in", timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelector('.consentql-schema-state')?.textContent === 'Schema loaded.'",
+        timeout=30_000,
+    )
 
-    with sync_playwright() as playwright:
-        # A persistent context is Chromium with a fresh --user-data-dir of our own.
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=list(CHROMIUM_FLAGS),
-            viewport={"width": 1440, "height": 900},
+
+def introspected_after(watch: Watch, operation: str) -> bool:
+    """Whether GraphiQL asked for the schema again after `operation` was sent."""
+    sent = watch.operations()
+    return operation in sent and "IntrospectionQuery" in sent[sent.index(operation) :]
+
+
+def loaded_urls(page: Any) -> list[str]:
+    return list(
+        page.evaluate(
+            "[...document.querySelectorAll('script[src], link[href]')].map(e => e.src || e.href)"
         )
-        try:
-            context.route("**/*", only_localhost)
-            # Requests the router never sees (WebSockets) are recorded too.
-            context.on("request", lambda request: note_if_off_host(request.url))
-            page = context.pages[0] if context.pages else context.new_page()
-            page.on("websocket", lambda socket: note_if_off_host(socket.url))
-            page.on("pageerror", lambda error: page_errors.append(str(error)))
-            page.on("console", lambda message: note_if_error(message.type, message.text))
+    )
 
-            response = page.goto(f"{base}/graphql", wait_until="load")
-            assert response is not None and response.status == 200
-            page.wait_for_selector(".graphiql-query-editor .CodeMirror", timeout=30_000)
-            page.wait_for_selector(".graphiql-execute-button", timeout=30_000)
 
-            signed_in = run_in_graphiql(
-                page,
-                "mutation {\n"
-                f"  login(input: {{login: {json.dumps(login)}, password: {json.dumps(password)}}})"
-                " {\n    account { id role }\n  }\n}\n",
-                expect='"login"',
-            )
-            assert "errors" not in signed_in, signed_in
-            account = signed_in["data"]["login"]["account"]
-            assert account["role"] == "ADMIN"
-            cookies = {cookie["name"]: cookie for cookie in context.cookies(base)}
-            assert cookies["consentql_session"]["httpOnly"]
+@requires_browser
+def test_an_admin_signs_in_through_the_panel_offline_in_chromium(tmp_path: Path) -> None:
+    with (
+        demo_server(tmp_path) as server,
+        chromium(tmp_path, 1440, 900, "graphiql") as (context, page, watch),
+    ):
+        login, password = server.admin
+        open_graphiql(page, server)
+        document = editor_text(page, QUERY_EDITOR)
+        assert password not in document and "password:" not in document
 
-            # Only the cookie from the sign-in above says who is asking here.
-            me = run_in_graphiql(page, "{\n  me {\n    id\n    name\n  }\n}\n", expect='"me"')
-            assert "errors" not in me, me
-            assert me["data"]["me"]["id"] == account["id"]
-            assert me["data"]["me"]["name"]
+        sign_in_through_the_panel(page, login, password)
+        assert "(ADMIN)" in page.inner_text(".consentql-signed-in")
+        cookies = {cookie["name"]: cookie for cookie in context.cookies(server.base)}
+        assert cookies["consentql_session"]["httpOnly"]
+        assert introspected_after(watch, "SignIn")
 
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "graphiql.png"))
+        # Only the cookie from the panel says who is asking here.
+        me = run_in_graphiql(page, "{\n  me {\n    id\n    role\n  }\n}\n", expect='"me"')
+        assert me["data"]["me"]["role"] == "ADMIN"
+        accounts = run_in_graphiql(
+            page,
+            "{\n  accounts(first: 3) {\n    edges { node { id name phone } }\n  }\n}\n",
+            expect='"accounts"',
+        )
+        assert "errors" not in accounts, accounts
+        phones = [edge["node"]["phone"] for edge in accounts["data"]["accounts"]["edges"]]
+        assert phones and all("****" in phone for phone in phones), phones
+        screenshot(page, "graphiql")
 
-            loaded = page.evaluate(
-                "[...document.querySelectorAll('script[src], link[href]')]"
-                ".map(e => e.src || e.href)"
-            )
-        except Exception:
-            # What the browser showed is the quickest clue when this fails in CI.
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "graphiql-failed.png"))
-            raise
-        finally:
-            context.close()
+        page.click(".consentql-signed-in button")
+        page.wait_for_selector("#consentql-login", timeout=30_000)
+        assert introspected_after(watch, "SignOut")
+        signed_out = run_in_graphiql(page, "{\n  me {\n    id\n  }\n}\n", expect='"me"')
+        assert signed_out["data"]["me"] is None
+        leftovers = stored_text(page)
+        loaded = loaded_urls(page)
 
-    assert off_host_requests == []
-    assert page_errors == []
-    assert console_errors == []
-    assert all(url.startswith((base, "data:")) for url in loaded), loaded
+    watch.assert_clean()
+    assert watch.password_leaks(password, {"SignIn"}) == []
+    assert password not in leftovers
+    assert all(url.startswith((server.base, "data:")) for url in loaded), loaded
+
+
+@requires_browser
+def test_production_graphiql_asks_to_sign_in_then_loads_the_schema(tmp_path: Path) -> None:
+    """In production anonymous introspection is refused (INTROSPECTION_DISABLED): the panel says
+    to sign in, and the schema loads once signed in."""
+    with (
+        demo_server(tmp_path, production=True) as server,
+        chromium(tmp_path, 1440, 900, "graphiql-production") as (_context, page, watch),
+    ):
+        login, password = server.admin
+        open_graphiql(page, server)
+        notice = page.wait_for_selector(".consentql-notice", timeout=30_000)
+        assert notice is not None and "signed-in callers only" in notice.inner_text()
+        assert "INTROSPECTION_DISABLED" in editor_text(page, RESPONSE)
+        screenshot(page, "graphiql-production-anonymous")
+
+        sign_in_through_the_panel(page, login, password)
+        assert page.query_selector(".consentql-notice") is None
+        assert "INTROSPECTION_DISABLED" not in editor_text(page, RESPONSE)
+        # The schema is there: the documentation explorer lists the root types.
+        page.click("button[aria-label='Show Documentation Explorer']")
+        page.wait_for_selector(".graphiql-doc-explorer a:has-text('Query')", timeout=30_000)
+        me = run_in_graphiql(page, "{\n  me {\n    role\n  }\n}\n", expect='"me"')
+        assert me["data"]["me"]["role"] == "ADMIN"
+        screenshot(page, "graphiql-production")
+        leftovers = stored_text(page)
+
+    watch.assert_clean()
+    assert watch.password_leaks(password, {"SignIn"}) == []
+    assert password not in leftovers
+
+
+@requires_browser
+def test_the_panel_shows_an_admins_duties_in_chromium(tmp_path: Path) -> None:
+    account = build_schema(Settings())._schema.get_type("Account")
+    if "duties" not in getattr(account, "fields", {}):
+        pytest.skip("waits on Account.duties (admin duties)")
+    with (
+        demo_server(tmp_path) as server,
+        chromium(tmp_path, 1440, 900, "graphiql-duties") as (_context, page, watch),
+    ):
+        login, password = server.admin
+        duties = server.gql("{ me { duties } }", token=server.admin_token())["me"]["duties"]
+        open_graphiql(page, server)
+        sign_in_through_the_panel(page, login, password)
+        # `duties` is asked for once the reloaded schema has it.
+        for duty in duties:
+            page.wait_for_selector(f".consentql-duties li:has-text('{duty}')", timeout=30_000)
+        assert "WhoAmI" in watch.operations()
+    watch.assert_clean()
+    assert watch.password_leaks(password, {"SignIn"}) == []
