@@ -2,8 +2,8 @@
 
 Each table keeps its rows as long as the longest retention of the data categories it holds
 (plugins/categories.json, with the legal source of each rule); after that a row is anonymized
-irreversibly (values dropped, not hashed) or deleted. The job also finalizes every erasure owed
-for a cancelled account.
+irreversibly (values dropped, not hashed) or deleted. The job also finalizes the erasure of every
+cancelled account due by today (api/privacy/cancellation.py says why not sooner).
 
 Work goes person by person, each in one transaction with one audit event, and every step only
 touches rows not yet done: the job can be interrupted at any point and run again.
@@ -20,7 +20,8 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from api.audit.events import system_event
-from api.privacy.cancellation import finalize, pending_cancellations
+from api.privacy.calendar import china_date
+from api.privacy.cancellation import due_cancellations, finalize
 from models.accounts import DeviceLog, LoginRecord
 from models.audit import append_events
 from models.keys import DataKey
@@ -138,7 +139,7 @@ async def make_plan(now: datetime) -> Plan:
         expired = rule.expired(now).filter(account_id__not_isnull=True)
         people |= set(await expired.distinct().values_list("account_id", flat=True))
     return Plan(
-        cancelled=await pending_cancellations(),
+        cancelled=await due_cancellations(china_date(now)),
         people=sorted(people),
         anonymous_reservations=await RESERVATIONS.expired(now)
         .filter(account_id=None)
