@@ -94,7 +94,7 @@ class PrivacyRequestMutations:
             RequestKind(input.kind),
             DeletionGround(input.ground) if input.ground is not None else None,
             input.details,
-            working_calendar(context.runtime.settings.holiday_calendar_dir),
+            working_calendar(context.runtime.settings.calendar_folder),
         )
         return request_node(request, owner.id)
 
@@ -126,7 +126,7 @@ class CancellationMutations:
             context.runtime.passwords,
             await context.account(),
             password,
-            working_calendar(settings.holiday_calendar_dir),
+            working_calendar(settings.calendar_folder),
         )
         context.clear_session_cookie()
         return request_node(request, request.account_id)
