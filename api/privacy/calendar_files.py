@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from api.privacy.calendar import SATURDAY, WorkingCalendar, working_calendar
+from api.privacy.calendar import SATURDAY, WorkingCalendar, bundled_years, working_calendar
 
 logger = logging.getLogger(__name__)
 
@@ -93,17 +93,14 @@ def import_calendar(path: Path, folder: Path, *, replace: bool = False) -> Worki
     except json.JSONDecodeError as error:
         raise CalendarError(f"{path}: not JSON ({error.msg}, line {error.lineno})") from None
     year = checked(document)
-    # Together with the years already known: a make-up day of one cannot be a holiday of another.
-    others = [
-        checked(json.loads(other.read_text(encoding="utf-8")))
-        for other in sorted(folder.glob("cn-*.json"))
-        if other.name != f"cn-{year['year']}.json"
-    ]
+    target = folder / f"cn-{year['year']}.json"
+    # With the years already known: a make-up day of one cannot be a holiday of another.
+    known = bundled_years() | {p.name: p.read_text("utf-8") for p in folder.glob("cn-*.json")}
+    others = [json.loads(text) for name, text in sorted(known.items()) if name != target.name]
     try:
         WorkingCalendar.from_years([*others, year])
     except ValueError as error:
         raise CalendarError(str(error)) from None
-    target = folder / f"cn-{year['year']}.json"
     if target.exists() and not replace:
         raise CalendarError(f"{target} exists: pass --replace to replace it")
     folder.mkdir(parents=True, exist_ok=True)
