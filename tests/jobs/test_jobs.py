@@ -4,6 +4,7 @@ APScheduler wiring. Time is moved with models.clock, never waited for, except wh
 scheduler's timer is the thing under test."""
 
 import asyncio
+import logging
 import sys
 import types
 from collections import Counter
@@ -25,9 +26,9 @@ from models.accounts import Account, AccountStatus
 from models.clock import set_clock
 from models.jobs import ScheduledJob
 from models.privacy import PrivacyRequest
-from tests.conftest import sign_in
+from tests.conftest import gql, person, sign_in
 from tests.http.test_metrics import scrape
-from tests.privacy.test_cancellation import cancel
+from tests.privacy.test_cancellation import SUBMIT, cancel
 
 # Monday 28 September 2026, 10:00 in Beijing: the cancellation is due Friday 23 October.
 MONDAY = datetime(2026, 9, 28, 2, 0, tzinfo=UTC)
@@ -235,3 +236,27 @@ async def test_p_sec_5_the_audit_checkpoint_job_calls_the_ledger_checkpoint_once
     await JobRunner([jobs["audit_checkpoint"]]).run_due()
     assert calls == [1]
     assert (await ScheduledJob.get(name="audit_checkpoint")).last_summary == {"checkpoints": 1}
+
+
+async def test_p_rights_4_the_daily_alert_names_requests_due_today_and_overdue_by_id(
+    client: httpx.AsyncClient, settings: Settings, clock: Clock, caplog: pytest.LogCaptureFixture
+):
+    token = await sign_in(client)
+    submitted = await gql(client, SUBMIT, {"input": {"kind": "ACCESS"}}, token=token)
+    request_id = submitted.data["submitPrivacyRequest"]["id"]
+    jobs = [job for job in scheduled_jobs(settings) if job.name == "overdue_requests"]
+    runner = JobRunner(jobs)
+    caplog.set_level(logging.WARNING, logger="api")
+
+    # Received Monday 28 September: due 13 October, 15 days on.
+    clock.now = beijing("2026-10-13", time(9, 0))
+    await runner.run_due()
+    assert f"1 privacy requests are due today: ids {request_id}" in caplog.text
+    clock.now = beijing("2026-10-14", time(9, 0))
+    await runner.run_due()
+    assert (await ScheduledJob.get(name="overdue_requests")).last_summary == {
+        "overdue": 1,
+        "due_today": 0,
+    }
+    assert f"past their due date (P-RIGHTS-4): ids {request_id}" in caplog.text
+    assert person()["name"] not in caplog.text and person()["phone"] not in caplog.text
