@@ -8,6 +8,7 @@ updated. The next run time is stored here too, so a restart neither repeats a jo
 """
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from tortoise import fields
 from tortoise.expressions import F, Q
@@ -72,37 +73,36 @@ async def ensure(names: list[str], now: datetime) -> None:
 
 # A run's outcome is written only by the process still named as holder: one whose lease expired
 # and was taken over must not clear the new holder's lease.
+async def _finish(name: str, holder: str, next_run_at: datetime, **outcome: Any) -> bool:
+    finished = await ScheduledJob.filter(name=name, holder=holder).update(
+        holder=None, lease_expires_at=None, next_run_at=next_run_at, last_holder=holder, **outcome
+    )
+    return finished == 1
+
+
 async def record_success(
     name: str, holder: str, now: datetime, next_run_at: datetime, summary: dict[str, int]
 ) -> bool:
-    return (
-        await ScheduledJob.filter(name=name, holder=holder).update(
-            holder=None,
-            lease_expires_at=None,
-            next_run_at=next_run_at,
-            last_success_at=now,
-            last_summary=summary,
-            last_holder=holder,
-            successes=F("successes") + 1,
-            consecutive_failures=0,
-        )
-        == 1
+    return await _finish(
+        name,
+        holder,
+        next_run_at,
+        last_success_at=now,
+        last_summary=summary,
+        successes=F("successes") + 1,
+        consecutive_failures=0,
     )
 
 
 async def record_failure(
     name: str, holder: str, now: datetime, next_run_at: datetime, error: str
 ) -> bool:
-    return (
-        await ScheduledJob.filter(name=name, holder=holder).update(
-            holder=None,
-            lease_expires_at=None,
-            next_run_at=next_run_at,
-            last_failure_at=now,
-            last_error=error[:128],
-            last_holder=holder,
-            failures=F("failures") + 1,
-            consecutive_failures=F("consecutive_failures") + 1,
-        )
-        == 1
+    return await _finish(
+        name,
+        holder,
+        next_run_at,
+        last_failure_at=now,
+        last_error=error[:128],
+        failures=F("failures") + 1,
+        consecutive_failures=F("consecutive_failures") + 1,
     )

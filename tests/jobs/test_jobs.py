@@ -8,7 +8,6 @@ import logging
 import sys
 import types
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 
 import httpx
@@ -23,31 +22,16 @@ from api.privacy.calendar import CHINA_TIME
 from api.settings import Settings
 from models import jobs as lease
 from models.accounts import Account, AccountStatus
-from models.clock import set_clock
 from models.jobs import ScheduledJob
 from models.privacy import PrivacyRequest
 from tests.conftest import gql, person, sign_in
 from tests.http.test_metrics import scrape
+from tests.privacy import test_requests
 from tests.privacy.test_cancellation import SUBMIT, cancel
+from tests.privacy.test_requests import Clock
 
-# Monday 28 September 2026, 10:00 in Beijing: the cancellation is due Friday 23 October.
-MONDAY = datetime(2026, 9, 28, 2, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Iterator[Clock]:
-    moved = Clock(MONDAY)
-    set_clock(moved)
-    yield moved
-    set_clock()
+# Monday 28 September 2026 in Beijing: a cancellation is due Friday 23 October.
+clock = test_requests.clock
 
 
 def beijing(day: str, at: time) -> datetime:

@@ -28,11 +28,12 @@ from api.notices.transports import configured_transports, send_sms
 from api.privacy.erasure import erase
 from api.settings import Settings
 from models.accounts import Account
-from models.clock import set_clock, system_now
 from models.consent import PolicyVersion
 from models.privacy import Channel, Notification, NotificationTopic, OutboxMessage
 from tests.conftest import admin_token, gql, make_settings, register
 from tests.notices.test_notices import REPORT, incident
+from tests.privacy import test_retention
+from tests.privacy.test_retention import Clock
 from tests.servers import free_port
 from tests.sharing import publish_policy
 
@@ -42,6 +43,9 @@ pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiri
 SMTP_USER, SMTP_PASSWORD = "notices", "smtp secret"
 GATEWAY_KEY = "gateway key"
 RETRY = RetryPolicy(timedelta(seconds=60), max_attempts=3)
+
+# The real time, moved forward by the retry tests.
+clock = test_retention.clock
 
 
 class Inbox:
@@ -126,22 +130,6 @@ def delivery(tmp_path: Path, smtp: tuple[Inbox, int], gateway: Gateway) -> Setti
         sms_gateway_key=GATEWAY_KEY,
         letter_dir=tmp_path / "letters",
     )
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = system_now()
-
-    def __call__(self):  # type: ignore[no-untyped-def]
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Iterator[Clock]:
-    moved = Clock()
-    set_clock(moved)
-    yield moved
-    set_clock()
 
 
 async def deliver(settings: Settings, retry: RetryPolicy = RETRY) -> dict[str, int]:
