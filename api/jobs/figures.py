@@ -34,7 +34,13 @@ class LifecycleFigures:
         self.readable = True
 
     async def refresh(self) -> None:
-        self.missing_years = len(missing_years(working_calendar(self.calendar_folder), today()))
+        try:
+            calendar = working_calendar(self.calendar_folder)
+            self.missing_years = len(missing_years(calendar, today()))
+        except (OSError, ValueError):
+            # A file in the folder that does not read as a calendar: unknown, not zero.
+            logger.warning("metrics: the working-day calendar could not be read", exc_info=True)
+            self.missing_years = NAN
         try:
             self.jobs = await ScheduledJob.all().order_by("name")
             rows = (
