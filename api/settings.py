@@ -19,6 +19,12 @@ class Mode(StrEnum):
     PRODUCTION = "production"
 
 
+class SmtpSecurity(StrEnum):
+    STARTTLS = "starttls"  # upgrade after connecting (port 587)
+    TLS = "tls"  # TLS from the start (port 465)
+    NONE = "none"  # a relay on the same host or network only
+
+
 class ConfigurationError(RuntimeError):
     """Start-up refused: the message says what to set."""
 
@@ -62,6 +68,36 @@ class Settings(BaseSettings):
     holiday_calendar_dir: Path | None = None
     # "module:Class" of the notification sender; the default writes to the outbox table.
     notification_sender: str = "api.notices.notifications:OutboxSender"
+    # Scheduled jobs (api/jobs): whether `consentql serve` workers run them too (a lease in the
+    # database keeps each job to one runner); false when `consentql worker` runs them instead.
+    jobs_in_server: bool = True
+    # How often each process looks for due jobs.
+    jobs_tick_seconds: float = 30.0
+    # Email over SMTP; without a host, development prints each message to the console.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_tls: SmtpSecurity = SmtpSecurity.STARTTLS
+    smtp_from: str = ""
+    # SMS through an HTTP gateway (api/notices/sms.py says what it posts); without a URL,
+    # development prints each message to the console.
+    sms_gateway_url: str = ""
+    sms_gateway_key: str = ""
+    # Letters: one print batch per delivery run in this folder (default: data_dir/letters).
+    letter_dir: Path | None = None
+    # Delivery retries: after 1, 2, 4 ... times this many seconds, at most this many attempts.
+    delivery_retry_seconds: int = 60
+    delivery_max_attempts: int = 8
+
+    @property
+    def letter_folder(self) -> Path:
+        return self.letter_dir or self.data_dir / "letters"
+
+    @property
+    def calendar_folder(self) -> Path:
+        """Where `consentql calendar import` puts a year; read along with the bundled years."""
+        return self.holiday_calendar_dir or self.data_dir / "holidays"
 
     @property
     def production(self) -> bool:
@@ -118,6 +154,11 @@ class Settings(BaseSettings):
             raise ConfigurationError(
                 f"CONSENTQL_STORAGE_REGION is {self.storage_region!r}: the policy keeps personal "
                 "information in mainland China (P-REGION-1); set it to CN"
+            )
+        if self.smtp_host and not self.smtp_from:
+            raise ConfigurationError(
+                "CONSENTQL_SMTP_HOST is set but CONSENTQL_SMTP_FROM is not: set the sender "
+                "address of notices, e.g. privacy@example.com"
             )
 
 

@@ -138,13 +138,19 @@ class Channel(StrEnum):
     SMS = "SMS"
     PUSH = "PUSH"
     IN_APP = "IN_APP"
+    # Printed and posted: a print batch in a folder for the print shop.
+    LETTER = "LETTER"
 
 
 class DeliveryStatus(StrEnum):
     PENDING = "PENDING"
-    # Handed to the outbox; a relay delivers it and reports back.
+    # Handed to the outbox; the delivery job sends it.
     QUEUED = "QUEUED"
+    # Shown in the app (IN_APP): the person reads it there.
     DELIVERED = "DELIVERED"
+    # Accepted by the next hop: the mail server, the SMS gateway, a print batch.
+    SENT = "SENT"
+    # Not sent, for good: `failure_reason` says why.
     FAILED = "FAILED"
 
 
@@ -206,6 +212,7 @@ class Incident(Model):
         "created_at": "when",
         "delivered_at": "when it was delivered",
         "read_at": "when the person read it",
+        "failure_reason": "why delivery failed for good, as a code, never the server's words",
     },
     owner="account_id",
     exported=(
@@ -218,6 +225,7 @@ class Incident(Model):
         "created_at",
         "delivered_at",
         "read_at",
+        "failure_reason",
     ),
 )
 class Notification(Model):
@@ -237,7 +245,10 @@ class Notification(Model):
     )
     status = fields.CharEnumField(DeliveryStatus, max_length=10, default=DeliveryStatus.PENDING)
     created_at = fields.DatetimeField(db_index=True)
+    # When it was shown in the app (DELIVERED) or handed to the next hop (SENT).
     delivered_at = fields.DatetimeField(null=True)
+    # Why it was not sent (FAILED): a short code, never a server's text (it may quote addresses).
+    failure_reason = fields.CharField(max_length=128, null=True)
     # Set once, when the person first marks it read; the app's unread count is the rows without.
     read_at = fields.DatetimeField(null=True)
 
@@ -253,13 +264,17 @@ class Notification(Model):
         "channel": "how",
         "created_at": "when it was queued",
         "sent_at": "when it was sent",
+        "failed_at": "when it failed for good",
+        "attempts": "how many tries",
+        "next_attempt_at": "when to try again",
+        "last_error": "the last failure, as a code",
     },
     owner="",
 )
 class OutboxMessage(Model):
-    """A notification waiting for a relay (mail, SMS, push gateway) to deliver it.
+    """A notification waiting for the delivery job (api/notices/delivery.py) to send it.
 
-    It names the account, not an address: the relay opens the address under the person's key at
+    It names the account, not an address: the job opens the address under the person's key at
     sending time, so an erased person's queued message can no longer reach anyone.
     """
 
@@ -268,6 +283,13 @@ class OutboxMessage(Model):
     channel = fields.CharEnumField(Channel, max_length=8)
     created_at = fields.DatetimeField(db_index=True)
     sent_at = fields.DatetimeField(null=True)
+    # Given up: the notification is FAILED with the reason.
+    failed_at = fields.DatetimeField(null=True)
+    attempts = fields.IntField(default=0, db_default=0)
+    # Not before this time (a retry's backoff); None: as soon as the job runs.
+    next_attempt_at = fields.DatetimeField(null=True)
+    # The reason of the last failed attempt, a short code like the notification's.
+    last_error = fields.CharField(max_length=128, null=True)
 
     class Meta:
         table = "outbox_message"

@@ -2,7 +2,7 @@
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from typing import Any
 
 from cross_web import HTTPException
@@ -36,6 +36,9 @@ from api.http.logging import LogContext
 from api.http.metrics import CONTEXT_STATE_KEY, Metrics, RequestMetrics
 from api.http.middleware import BodyLimit, RequestId
 from api.http.privacy_center import privacy_center_routes
+from api.jobs.figures import LifecycleFigures
+from api.jobs.registry import scheduled_jobs
+from api.jobs.scheduler import scheduled
 from api.runtime import Runtime
 from api.settings import Settings
 
@@ -105,7 +108,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     prepare_storage(settings)
     runtime = Runtime.from_settings(settings)
     graphql = ConsentQLGraphQL(runtime, graphql_ide="graphiql", allow_queries_via_get=False)
-    metrics = Metrics()
+    metrics = Metrics(LifecycleFigures(settings.calendar_folder))
 
     # Migrations run once in `consentql serve` before the workers start, not in each worker.
     @asynccontextmanager
@@ -114,8 +117,16 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             if not manage_database:
                 yield
                 return
-            async with RegisterTortoise(
-                app, config=tortoise_config(settings.resolved_database_url)
+            # Every worker hosts the scheduler unless a `consentql worker` runs the jobs; the
+            # lease lets one process of all run each job.
+            jobs = (
+                scheduled(scheduled_jobs(settings), settings.jobs_tick_seconds)
+                if settings.jobs_in_server
+                else nullcontext()
+            )
+            async with (
+                RegisterTortoise(app, config=tortoise_config(settings.resolved_database_url)),
+                jobs,
             ):
                 yield
         finally:

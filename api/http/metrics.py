@@ -1,8 +1,9 @@
 """Prometheus metrics at GET /metrics (text format).
 
 Counted as requests are answered: requests and their latency by route, consent decisions by effect
-and data category. Read from the database at scrape time: sign-in failures in the last hour and
-privacy requests past their due date (P-RIGHTS-4).
+and data category. Read from the database at scrape time: sign-in failures in the last hour,
+privacy requests past their due date (P-RIGHTS-4), and the scheduled jobs' figures
+(api/jobs/figures.py).
 
 One process: each app counts in memory, in a registry of its own (tests build many apps in one
 process). Several workers share no memory, so when PROMETHEUS_MULTIPROC_DIR is set (by `consentql
@@ -21,6 +22,7 @@ import logging
 import os
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Protocol
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
 from prometheus_client.exposition import generate_latest
@@ -79,8 +81,16 @@ class DatabaseFigures:
         )
 
 
+class Figures(Protocol):
+    """A collector of figures read from the database when scraped."""
+
+    async def refresh(self) -> None: ...
+
+    def collect(self) -> Iterator[Metric]: ...
+
+
 class Metrics:
-    def __init__(self) -> None:
+    def __init__(self, *figures: Figures) -> None:
         self.registry = CollectorRegistry()
         # The same test as prometheus_client's when it chose where values live; an empty or
         # missing directory stops the worker here rather than serving one worker's counts.
@@ -109,7 +119,9 @@ class Metrics:
             registry=counted_in,
         )
         self.database = DatabaseFigures()
-        self.registry.register(self.database)
+        self.figures = (self.database, *figures)
+        for collector in self.figures:
+            self.registry.register(collector)
 
     def observe(self, method: str, path: str, status: int, seconds: float) -> None:
         route = path if path in ROUTES else "other"
@@ -121,7 +133,8 @@ class Metrics:
             self.decisions.labels(effect, category).inc(count)
 
     async def endpoint(self, request: Request) -> Response:
-        await self.database.refresh()
+        for collector in self.figures:
+            await collector.refresh()
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
 
 

@@ -1,8 +1,9 @@
 """Telling people: one notification per person, handed to a pluggable sender.
 
 The default sender delivers in-app notifications at once (`myNotifications` shows them) and
-queues the others in the outbox table for a relay (mail, SMS, push gateway) to deliver. Another
-sender is named in the settings as "module:Class". The person marks what they have read.
+queues the others in the outbox table, in the caller's transaction; the delivery job
+(api/notices/delivery.py) sends them by email, SMS or letter. Another sender is named in the
+settings as "module:Class". The person marks what they have read.
 """
 
 import importlib

@@ -36,6 +36,13 @@ class NotificationNode(RowNode):
     def status(self) -> DeliveryStatusEnum:  # type: ignore[valid-type]
         return self.row.status
 
+    @strawberry.field(
+        description="Why it was not sent, when its status is FAILED: RECIPIENT_ERASED, "
+        "NO_ADDRESS, or the mail server's or SMS gateway's refusal."
+    )
+    def failure_reason(self) -> str | None:
+        return self.row.failure_reason
+
     @strawberry.field
     def title(self) -> str:
         return self.row.title

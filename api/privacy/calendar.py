@@ -2,9 +2,11 @@
 
 Monday to Friday work and weekends rest, except what the State Council's yearly notice
 (国务院办公厅关于部分节假日安排的通知) moves: its public holidays rest and its make-up days
-(调休上班), often a Saturday or Sunday, work. Each year is data, `cn-YYYY.json`; a folder named
-in the settings replaces the bundled one. A year without data counts weekends only and says so
-in the log: the notice for a year appears in the November before it.
+(调休上班), often a Saturday or Sunday, work. Each year is data, `cn-YYYY.json`: the bundled
+years, and those in the calendar folder of the settings (`consentql calendar import` puts them
+there), which win over a bundled file of the same year. A year without data counts weekends only
+and says so in the log: the notice for a year appears in the November before it, and from
+1 November a missing next year is warned of (api/privacy/calendar_files.py).
 """
 
 import json
@@ -73,16 +75,24 @@ def _warn_unknown_year(year: int) -> None:
     log.warning("no holiday calendar for %s: counting weekends only (add cn-%s.json)", year, year)
 
 
-@cache
+def bundled_years() -> dict[str, str]:
+    """File name -> text of the calendars shipped with the code."""
+    bundled = resources.files("api.privacy").joinpath("holidays")
+    return {
+        entry.name: entry.read_text(encoding="utf-8")
+        for entry in bundled.iterdir()
+        if entry.name.startswith("cn-") and entry.name.endswith(".json")
+    }
+
+
 def working_calendar(folder: Path | None = None) -> WorkingCalendar:
-    """The calendar from `folder` (settings `holiday_calendar_dir`), or the bundled one."""
-    if folder is not None:
-        texts = [path.read_text(encoding="utf-8") for path in sorted(folder.glob("cn-*.json"))]
-    else:
-        bundled = resources.files("api.privacy").joinpath("holidays")
-        texts = [
-            entry.read_text(encoding="utf-8")
-            for entry in sorted(bundled.iterdir(), key=lambda entry: entry.name)
-            if entry.name.startswith("cn-") and entry.name.endswith(".json")
-        ]
-    return WorkingCalendar.from_years([json.loads(text) for text in texts])
+    """The bundled years and those in `folder` (settings `calendar_folder`), re-read when a file
+    there changes, so an imported year counts without a restart."""
+    files = sorted(folder.glob("cn-*.json")) if folder is not None and folder.is_dir() else []
+    return _calendar(tuple((path, path.stat().st_mtime_ns) for path in files))
+
+
+@cache
+def _calendar(files: tuple[tuple[Path, int], ...]) -> WorkingCalendar:
+    texts = bundled_years() | {path.name: path.read_text(encoding="utf-8") for path, _ in files}
+    return WorkingCalendar.from_years([json.loads(texts[name]) for name in sorted(texts)])

@@ -1,10 +1,19 @@
 """Account cancellation (P-CANCEL-1, P-COLLECT-7, P-RETAIN-2).
 
 Cancelling stops sign-in at once and ends every session; from then on the account is frozen
-(plugins.builtin.cancelled) and invisible to API clients. Erasure is owed from that moment and
-completes no later than 15 working days after it: `consentql retention run` or an admin
-completing the request finalizes it.
+(plugins.builtin.cancelled) and invisible to API clients. Erasure completes no later than 15
+working days after it: the `erasures` job (api/jobs) erases the account on the request's due
+day, from its first hour in mainland China time, and an admin may complete the request sooner.
+
+Why the due day and not the first run after cancelling: the 15 working days are the time the
+policy gives to review the request ("unless law requires otherwise"), and an admin who finds
+that the law requires keeping the account rejects the cancellation, which gives the account
+back; an erasure cannot be undone. The account is frozen meanwhile, so nobody but a legal grant
+sees it (P-RETAIN-2). The job runs hourly and retries a failure within minutes, so the due day
+leaves it 24 runs; `consentql_privacy_requests_overdue` alerts if even that fails.
 """
+
+from datetime import date
 
 from tortoise.transactions import in_transaction
 
@@ -69,9 +78,24 @@ async def finalize(account_id: int) -> bool:
     return erased
 
 
-async def pending_cancellations() -> list[int]:
+async def due_cancellations(day: date) -> list[int]:
+    """Cancelling accounts whose open cancellation request is due on or before `day`."""
     return (
-        await Account.filter(status=AccountStatus.CANCELLING)
-        .order_by("id")
-        .values_list("id", flat=True)
+        await PrivacyRequest.filter(
+            kind=RequestKind.CANCEL_ACCOUNT,
+            status__in=OPEN_STATUSES,
+            due_on__lte=day,
+            account__status=AccountStatus.CANCELLING,
+        )
+        .order_by("account_id")
+        .distinct()
+        .values_list("account_id", flat=True)
     )
+
+
+async def erase_due_cancellations(day: date) -> int:
+    """The `erasures` job: every cancelled account due by `day`, each in its own transaction."""
+    erased = 0
+    for account_id in await due_cancellations(day):
+        erased += await finalize(account_id)
+    return erased

@@ -4,8 +4,8 @@ Each table keeps its rows as long as the longest retention of the data categorie
 (plugins/categories.json, with the legal source of each rule); after that each personal column is
 anonymized irreversibly (values dropped, not hashed) or the row deleted, as the column's
 declaration says (`models.personal`): the rules are derived, so a new personal column is retained
-as declared without a change here. The job also finalizes every erasure owed for a cancelled
-account.
+as declared without a change here. The job also finalizes the erasure of every cancelled account
+due by today (api/privacy/cancellation.py says why not sooner).
 
 Work goes person by person, each in one transaction with one audit event, and every step only
 touches rows not yet done: the job can be interrupted at any point and run again.
@@ -22,7 +22,8 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from api.audit.events import system_event
-from api.privacy.cancellation import finalize, pending_cancellations
+from api.privacy.calendar import china_date
+from api.privacy.cancellation import due_cancellations, finalize
 from models.audit import append_events
 from models.keys import DataKey
 from models.personal import (
@@ -138,7 +139,9 @@ async def make_plan(now: datetime) -> Plan:
                 (rule, row_id) for row_id in await unowned.values_list("id", flat=True)
             ]
     return Plan(
-        cancelled=await pending_cancellations(), people=sorted(people), own_subjects=own_subjects
+        cancelled=await due_cancellations(china_date(now)),
+        people=sorted(people),
+        own_subjects=own_subjects,
     )
 
 

@@ -96,7 +96,7 @@ class PrivacyRequestMutations:
             RequestKind(input.kind),
             DeletionGround(input.ground) if input.ground is not None else None,
             input.details,
-            working_calendar(context.runtime.settings.holiday_calendar_dir),
+            working_calendar(context.runtime.settings.calendar_folder),
         )
         [node] = await request_nodes(context, [request])
         return node
@@ -130,7 +130,7 @@ class CancellationMutations:
             context.runtime.passwords,
             await context.account(),
             password,
-            working_calendar(settings.holiday_calendar_dir),
+            working_calendar(settings.calendar_folder),
         )
         context.clear_session_cookie()
         [node] = await request_nodes(context, [request])

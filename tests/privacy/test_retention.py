@@ -2,13 +2,14 @@
 
 import io
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from rich.console import Console
 
 from api.cli.privacy import erasures_replay, requests_overdue, retention_run
 from api.privacy import retention
+from api.privacy.calendar import CHINA_TIME
 from models.accounts import Account, AccountStatus, DeviceLog, LoginRecord
 from models.audit import AuditEvent
 from models.clock import set_clock, system_now
@@ -159,5 +160,19 @@ async def test_p_rights_4_requests_overdue_lists_what_is_late(client, clock):
 
 async def test_p_delete_2_erasures_replay_reports_what_it_erased_again(client, clock):
     await cancel(client, await sign_in(client))
+    clock.now = clock.start + timedelta(days=40)
     await cli("retention")
     assert "1 erasure tombstones read; 0 accounts" in await cli("erasures")
+
+
+async def test_p_cancel_1_retention_erases_a_cancelled_account_on_its_due_day_not_before(
+    client, clock
+):
+    request = await cancel(client, await sign_in(client))
+    due = date.fromisoformat(request["dueOn"])
+    clock.now = datetime.combine(due, time(0, 30), CHINA_TIME) - timedelta(days=1)
+    await cli("retention")
+    assert await Account.filter(status=AccountStatus.CANCELLING).count() == 1
+    clock.now += timedelta(days=1)
+    await cli("retention")
+    assert await Account.filter(status=AccountStatus.ERASED).count() == 1
