@@ -83,6 +83,7 @@ def test_catalogue_holds_every_required_category_with_a_known_mask() -> None:
         assert category.mask in masking.STRATEGIES
         assert category.default_effect in (Effect.MASK, Effect.BLOCK)
         assert category.description
+        assert category.masked_keeps
 
 
 def test_p_retain_1_every_data_category_has_a_retention_rule() -> None:
@@ -106,6 +107,7 @@ def test_catalogue_refuses_an_unknown_mask_strategy() -> None:
         "sensitive": False,
         "default_effect": "MASK",
         "mask": "rot13",
+        "masked_keeps": "k",
         "retention_days": None,
         "retention_basis": "b",
     }
@@ -113,6 +115,8 @@ def test_catalogue_refuses_an_unknown_mask_strategy() -> None:
         parse_category(raw)
     with pytest.raises(ValueError, match="MASK or BLOCK"):
         parse_category({**raw, "mask": "redact", "default_effect": "ALLOW"})
+    with pytest.raises(ValueError, match="may keep"):
+        parse_category({**raw, "mask": "redact", "masked_keeps": " "})
 
 
 def test_unknown_category_is_a_clear_error() -> None:
