@@ -80,8 +80,9 @@ _LEADING = re.compile(
         (?:\s+(?:province|sheng|municipality|shi|sar|special\s+administrative\s+region
                |(?:\w+\s+)?autonomous\s+region))?
         {_NOT_A_LETTER}
-        # "Jilin City", "Hainan Prefecture": a city or prefecture that shares a province's name.
-        (?!\s*(?:city|prefecture|county|district)\b)
+        # "Jilin City", "Hainan Prefecture": a city or prefecture that shares a province's name
+        # (no word boundary: "Jilin City吉林省" has none, and keeping less is safe).
+        (?!\s*(?:city|prefecture|county|district))
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
