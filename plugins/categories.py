@@ -1,7 +1,8 @@
 """The data categories (consent scopes), kept as data in `categories.json`.
 
 Each names what it covers, whether it is sensitive, its default effect when no plugin permits,
-how it is masked and how long it is kept (P-RETAIN-1).
+how it is masked and what a masked value may keep of it (P-SEC-1: served to clients, who see the
+masked values), and how long it is kept (P-RETAIN-1).
 """
 
 import json
@@ -23,6 +24,7 @@ class DataCategory:
     # MASK or BLOCK: ALLOW is only ever earned from a plugin.
     default_effect: Effect
     mask: str
+    masked_keeps: str
     retention_days: int | None
     retention_basis: str
 
@@ -53,6 +55,7 @@ def parse_category(raw: dict[str, Any]) -> DataCategory:
         sensitive=bool(raw["sensitive"]),
         default_effect=Effect(raw["default_effect"]),
         mask=raw["mask"],
+        masked_keeps=raw["masked_keeps"],
         retention_days=raw["retention_days"],
         retention_basis=raw["retention_basis"],
     )
@@ -60,6 +63,8 @@ def parse_category(raw: dict[str, Any]) -> DataCategory:
         raise ValueError(f"{category.id}: the default effect must be MASK or BLOCK")
     if category.mask not in STRATEGIES:
         raise ValueError(f"{category.id}: no mask strategy named {category.mask!r}")
+    if not category.masked_keeps.strip():
+        raise ValueError(f"{category.id}: say what a masked value may keep")
     return category
 
 

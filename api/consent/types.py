@@ -122,6 +122,10 @@ class DataCategoryNode:
     def mask(self) -> str:
         return self.category.mask
 
+    @strawberry.field(description="What a masked value may keep of the original, at most.")
+    def masked_keeps(self) -> str:
+        return self.category.masked_keeps
+
     @strawberry.field(description="Days kept after the purpose ends; null: the account's life.")
     def retention_days(self) -> int | None:
         return self.category.retention_days

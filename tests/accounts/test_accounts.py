@@ -43,3 +43,31 @@ async def test_p_sec_1_a_masked_region_keeps_the_province_and_hides_the_city(cli
     listing = await gql(client, "{ accounts { edges { node { province city } } } }", token=admin)
     regions = [edge["node"] for edge in listing.data["accounts"]["edges"]]
     assert {"province": "广东", "city": "***"} in regions
+
+
+async def test_p_sec_1_an_admin_sees_no_more_of_a_masked_value_than_its_category_says(
+    client, settings
+):
+    """广州市天河区 showed as 广州市*** and Wei Zhang as Wei *: the city, the given name."""
+    profiles = [
+        {"name": "Wei Zhang", "province": "广东", "city": "广州市天河区"},
+        {"name": "欧阳修", "province": "广东省深圳市", "city": "北京市朝阳区"},
+        {"name": "张三丰", "province": "北京", "city": "北京"},
+    ]
+    update = "mutation($input: UpdateProfileInput!) { updateProfile(input: $input) { city } }"
+    for n, profile in enumerate(profiles, start=1):
+        token = await sign_in(client, n, email=f"z{n}@qq.com")
+        assert (await gql(client, update, {"input": profile}, token=token)).data
+    client.cookies.clear()
+    admin = await admin_token(client, settings)
+    fields = "name email province city"
+    listing = await gql(client, "{ accounts { edges { node { " + fields + " } } } }", token=admin)
+    shown = [edge["node"] for edge in listing.data["accounts"]["edges"]]
+    assert {"name": "***", "email": "***@qq.com", "province": "广东", "city": "***"} in shown
+    assert {
+        "name": "欧阳**",
+        "email": "***@qq.com",
+        "province": "广东省***",
+        "city": "北京市***",
+    } in shown
+    assert {"name": "张**", "email": "***@qq.com", "province": "北京", "city": "***"} in shown

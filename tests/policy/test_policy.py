@@ -13,7 +13,8 @@ from tests.sharing import CONTACT_PHONE, ok, publish_policy
 POLICY = """{ currentPolicy { version publishedAt effectiveAt digest summary requiresFreshConsent
   contact { controller phone email registeredAddress contactAddress answerWithinDays } } }"""
 ACCEPT = "mutation($v: String!) { acceptPolicy(version: $v) { version acceptedAt channel } }"
-CATEGORIES = "{ dataCategories { id description sensitive defaultEffect mask retentionDays } }"
+CATEGORIES = """{ dataCategories {
+  id description sensitive defaultEffect mask maskedKeeps retentionDays } }"""
 
 
 async def test_p_contact_1_anyone_reads_the_policy_in_effect_with_contact_details(client):
@@ -61,6 +62,8 @@ async def test_p_update_1_a_person_accepts_the_version_in_effect_once(client):
 async def test_data_categories_are_served_as_data(client):
     served = ok(await gql(client, CATEGORIES))["dataCategories"]
     assert [c["id"] for c in served] == list(catalogue())
+    # P-SEC-1: clients see masked values, so they are told what a masked value may keep.
+    assert [c["maskedKeeps"] for c in served] == [c.masked_keeps for c in catalogue().values()]
     phone = next(c for c in served if c["id"] == "contact.phone")
     assert phone["defaultEffect"] == "MASK" and phone["mask"] == "phone"
     password = next(c for c in served if c["id"] == "credential.password")
