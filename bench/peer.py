@@ -449,27 +449,36 @@ def chart(path: Path, payload: dict[str, Any]) -> Path | None:
     return target
 
 
-def arguments(argv: list[str] | None = None) -> argparse.Namespace:
+def load_parser(prog: str, doc: str | None, seconds: float) -> argparse.ArgumentParser:
+    """The options of a run that seeds a database and drives a server with load.mjs."""
     parser = argparse.ArgumentParser(
-        prog="python -m bench.peer",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        prog=prog, description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--people", type=int, default=DEFAULT_PEOPLE)
-    parser.add_argument("--seconds", type=float, default=10, help="measured seconds per phase")
-    parser.add_argument("--warmup", type=float, default=2, help="unmeasured seconds per phase")
-    parser.add_argument("--rounds", type=int, default=2, help="phases per server, alternated")
+    parser.add_argument("--seconds", type=float, default=seconds, help="measured seconds per run")
+    parser.add_argument("--warmup", type=float, default=2, help="unmeasured seconds before each")
     parser.add_argument("--connections", type=int, default=10)
     parser.add_argument(
         "--database-url",
         default="",
         help="a PostgreSQL database that does not exist yet (created, then dropped)",
     )
-    args = parser.parse_args(argv)
-    if not (0 < args.seconds <= 600 and 0 <= args.warmup <= 120 and 1 <= args.rounds <= 20):
-        parser.error("--seconds must be in (0, 600], --warmup in [0, 120], --rounds in 1..20")
-    if not 1 <= args.connections <= 100:
-        parser.error("--connections must be 1..100")
+    return parser
+
+
+def checked(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.Namespace:
+    """load.mjs's own limits, refused before anything is seeded."""
+    if not (0 < args.seconds <= 600 and 0 <= args.warmup <= 120 and 1 <= args.connections <= 100):
+        parser.error("--seconds must be in (0, 600], --warmup in [0, 120], --connections in 1..100")
+    return args
+
+
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = load_parser("python -m bench.peer", __doc__, seconds=10)
+    parser.add_argument("--rounds", type=int, default=2, help="phases per server, alternated")
+    args = checked(parser, parser.parse_args(argv))
+    if not 1 <= args.rounds <= 20:
+        parser.error("--rounds must be 1..20")
     return args
 
 

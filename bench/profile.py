@@ -26,9 +26,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.peer import QUERY, consentql, deployed, drive, ensure_peer_installed
+from bench.peer import (
+    QUERY,
+    checked,
+    consentql,
+    deployed,
+    drive,
+    ensure_peer_installed,
+    load_parser,
+)
 from bench.report import stem, write_json
-from bench.seed import DEFAULT_PEOPLE
 
 MODES = ("on", "off")
 IDLE = "idle (waiting in epoll)"
@@ -213,23 +220,11 @@ def print_table(modes: dict[str, Any]) -> None:
 
 
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.profile",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--people", type=int, default=DEFAULT_PEOPLE)
-    parser.add_argument("--seconds", type=float, default=20, help="measured seconds per mode")
-    parser.add_argument("--warmup", type=float, default=2)
-    parser.add_argument("--connections", type=int, default=10)
+    parser = load_parser("python -m bench.profile", __doc__, seconds=20)
     parser.add_argument("--rate", type=int, default=250, help="py-spy samples per second")
-    parser.add_argument("--database-url", default="", help="a PostgreSQL database to create")
     parser.add_argument("--stacks", type=Path, help="only sort this py-spy raw recording")
     parser.add_argument("--cpu-ms", type=float, help="with --stacks: server CPU ms per request")
-    args = parser.parse_args(argv)
-    if not (0 < args.seconds <= 600 and 0 <= args.warmup <= 120 and 1 <= args.connections <= 100):
-        parser.error("--seconds must be in (0, 600], --warmup in [0, 120], --connections 1..100")
-    return args
+    return checked(parser, parser.parse_args(argv))
 
 
 def main(argv: list[str] | None = None) -> None:
