@@ -231,9 +231,7 @@ def main(argv: list[str] | None = None) -> None:
     args = arguments(argv)
     if args.stacks:
         parts = shares(breakdown(args.stacks), args.cpu_ms)
-        print_table(
-            {args.stacks.stem: {"parts": parts, "load": {"server_cpu_ms_per_request": args.cpu_ms}}}
-        )
+        print_table({"file": {"parts": parts, "load": {"server_cpu_ms_per_request": args.cpu_ms}}})
         return
     if shutil.which("py-spy") is None:
         raise SystemExit("py-spy is needed: pip install -e '.[bench]'")
