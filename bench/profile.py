@@ -21,6 +21,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ from bench.peer import (
     QUERY,
     checked,
     consentql,
+    cpu_seconds,
     deployed,
     drive,
     ensure_peer_installed,
@@ -39,6 +41,7 @@ from bench.report import stem, write_json
 
 MODES = ("on", "off")
 IDLE = "idle (waiting in epoll)"
+DATABASE_THREAD = "database thread (aiosqlite: SQLite itself, rows to tuples)"
 OTHER = "other"
 # One py-spy frame: "function (path:line)".
 FRAME = re.compile(r"^(?P<function>.*) \((?P<path>[^()]*?)(?::\d+)?\)$")
@@ -66,11 +69,7 @@ class Part:
 # before those.
 PARTS = (
     Part(IDLE, r"selectors\.py$", r"select$", leaf=True),
-    Part(
-        "database thread (aiosqlite: SQLite itself, rows to tuples)",
-        r"aiosqlite/core\.py$",
-        r"_connection_worker_thread",
-    ),
+    Part(DATABASE_THREAD, r"aiosqlite/core\.py$", r"_connection_worker_thread"),
     Part("ledger write (entries, hashes, INSERT, COMMIT)", r"api/ledger\.py$", r"record_reads"),
     Part("authentication (bearer token look-up)", r"api/auth/identify\.py$", r"^identify$"),
     Part(
@@ -161,16 +160,39 @@ def breakdown(stacks: Path) -> Counter[str]:
     return samples
 
 
-def shares(samples: Counter[str], cpu_ms: float | None) -> dict[str, dict[str, float | None]]:
-    """Each part's share of the busy samples (idle ones left out) and its CPU ms per request."""
-    busy = sum(count for name, count in samples.items() if name != IDLE) or 1
+def shares(
+    samples: Counter[str], cpu_ms: float | None, thread_ms: float | None = None
+) -> dict[str, dict[str, float | None]]:
+    """Each part's share and CPU ms per request (idle samples left out). With `thread_ms`, the
+    CPU ms per request of the threads other than the event loop's (aiosqlite's, read from /proc),
+    `cpu_ms` is the event loop thread's own and is shared among the other parts: py-spy counts a
+    thread that waits for a core as busy, so on a loaded machine the two threads' sample counts
+    do not say how their CPU time compares."""
+    apart = {DATABASE_THREAD} if thread_ms is not None else set()
+    busy = sum(count for name, count in samples.items() if name not in apart | {IDLE}) or 1
+    # Each part's CPU ms per request, or its samples where no CPU time is known.
+    weight = {
+        name: count * (cpu_ms / busy if cpu_ms is not None else 1)
+        for name, count in samples.most_common()
+        if name not in apart | {IDLE}
+    }
+    if thread_ms is not None:
+        weight[DATABASE_THREAD] = thread_ms
+    total = sum(weight.values()) or 1
     return {
         name: {
-            "percent": round(100 * count / busy, 1),
-            "ms_per_request": round(cpu_ms * count / busy, 2) if cpu_ms else None,
+            "percent": round(100 * value / total, 1),
+            "ms_per_request": round(value, 2) if cpu_ms is not None else None,
         }
-        for name, count in samples.most_common()
-        if name != IDLE
+        for name, value in sorted(weight.items(), key=lambda item: -item[1])
+    }
+
+
+def thread_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds so far of each of the process's threads, by thread id."""
+    return {
+        int(task.name): cpu_seconds(pid, int(task.name))
+        for task in Path(f"/proc/{pid}/task").iterdir()
     }
 
 
@@ -190,12 +212,24 @@ def record(args: argparse.Namespace, path: Path) -> dict[str, Any]:
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
                 )  # fmt: skip
+                before, started = thread_cpu(target.pid), time.monotonic()
                 load = drive(target, args, deployment.data_dir / f"load-{mode}.json")
+                after, requests = thread_cpu(target.pid), load["rps"] * (time.monotonic() - started)
                 spy.wait(timeout=60)
+                # The event loop runs in the process's first thread; the others are aiosqlite's.
+                loop_ms = 1000 * (after[target.pid] - before[target.pid]) / requests
+                others_ms = (
+                    1000
+                    * sum(cpu - before.get(thread, 0.0) for thread, cpu in after.items())
+                    / requests
+                    - loop_ms
+                )
                 found[mode] = {
                     "load": load,
+                    "event_loop_thread_cpu_ms_per_request": round(loop_ms, 2),
+                    "other_threads_cpu_ms_per_request": round(others_ms, 2),
                     "stacks": str(stacks),
-                    "parts": shares(breakdown(stacks), load["server_cpu_ms_per_request"]),
+                    "parts": shares(breakdown(stacks), loop_ms, others_ms),
                 }
                 print(f"{mode}: {load['rps']} req/s under py-spy", file=sys.stderr)
     return found
