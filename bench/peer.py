@@ -389,7 +389,7 @@ def print_table(payload: dict[str, Any]) -> None:
     )
     print(
         f"{'server':7} {'':34} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} "
-        f"{'CPU %':>6} {'CPU ms/req':>10} {'bytes':>6} {'RSS MiB: start -> after each phase'}"
+        f"{'CPU %':>6} {'CPU ms/req':>10} {'bytes':>6}  RSS MiB: start -> after each phase"
     )
     for name in SERVERS:
         row = servers[name]
@@ -398,7 +398,8 @@ def print_table(payload: dict[str, Any]) -> None:
             f"{name:7} {row['description']:34} {row['rps']:7.1f} {row['p50_ms']:8.2f} "
             f"{row['p99_ms']:8.2f} {row['errors']:6d} {row['server_cpu_percent']:6.0f} "
             f"{row['server_cpu_ms_per_request']:10.2f} "
-            f"{row['document']['bytes']:6d} {row['rss_start_mib']:.0f} -> {rss}"
+            f"{row['document']['bytes']:6d}  {row['rss_start_mib']:.0f} -> {rss}"
+            f" ({row['rss_growth_after_first_phase_mib']:+.1f} after the first phase)"
         )
     print()
     for label, ratio in payload["ratios"].items():
