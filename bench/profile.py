@@ -212,10 +212,16 @@ def record(args: argparse.Namespace, path: Path) -> dict[str, Any]:
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
                 )  # fmt: skip
-                before, started = thread_cpu(target.pid), time.monotonic()
-                load = drive(target, args, deployment.data_dir / f"load-{mode}.json")
-                after, requests = thread_cpu(target.pid), load["rps"] * (time.monotonic() - started)
-                spy.wait(timeout=60)
+                try:
+                    before, started = thread_cpu(target.pid), time.monotonic()
+                    load = drive(target, args, deployment.data_dir / f"load-{mode}.json")
+                    elapsed = time.monotonic() - started
+                    after, requests = thread_cpu(target.pid), max(load["rps"] * elapsed, 1.0)
+                    spy.wait(timeout=60)
+                finally:
+                    if spy.poll() is None:  # the run failed: py-spy is not left sampling
+                        spy.kill()
+                        spy.wait()
                 # The event loop runs in the process's first thread; the others are aiosqlite's.
                 loop_ms = 1000 * (after[target.pid] - before[target.pid]) / requests
                 others_ms = (
