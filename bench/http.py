@@ -93,7 +93,7 @@ def listening(
                 time.sleep(0.2)
         yield process
     finally:
-        # The server's own process group: uvicorn's supervisor and its workers, nothing else.
+        # The server's own process group (for uvicorn: its supervisor and workers), nothing else.
         os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=20)
