@@ -6,8 +6,10 @@ name company province city } } } }` at all: uvicorn (one process, the same HTTP 
 graphql-core executing 100 edges x 7 fields through consentql's own `Connection`/`Edge` types
 and `connection()` (cursors included), and one async resolver, as consentql's `accounts` is.
 The rows are plain objects with plain attributes read by Strawberry's default resolver: no
-database, no ORM model, no consent engine, no ledger, no middleware, no authentication, and a
-stock schema (no extensions: no parser or validation cache, no query limits).
+database, no ORM model, no consent engine, no ledger, no middleware, no authentication, no query
+limits. Like consentql, it parses and validates a document once (Strawberry's own ParserCache and
+ValidationCache extensions, where consentql has ParserCache and a cache of its own): without them
+the floor would parse and validate every request, which consentql does not.
 
     python -m bench.floor --port 8001 --rows rows.json
 
@@ -25,6 +27,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
+from strawberry.extensions import ParserCache, ValidationCache
 
 from api.graphql.accounts import ACCOUNT_CURSOR
 from api.graphql.pagination import Connection, connection
@@ -52,7 +55,11 @@ class Query:
 
 class FloorGraphQL(GraphQL[None, Query]):
     def __init__(self, rows: list[FloorAccount]) -> None:
-        super().__init__(strawberry.Schema(query=Query), graphql_ide=None)
+        schema = strawberry.Schema(
+            query=Query,
+            extensions=[lambda: ParserCache(maxsize=16), lambda: ValidationCache(maxsize=16)],
+        )
+        super().__init__(schema, graphql_ide=None)
         self.root = Query(rows=rows)
 
     async def get_root_value(self, request: Request) -> Query:  # type: ignore[override]
