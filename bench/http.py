@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ from api.database import prepare_storage, tortoise_config
 from api.settings import Settings
 from bench.queries import QUERIES, ViewerRole, viewer_tokens
 from bench.report import bar_chart, median_ms, percentile_ms, stem, write_json
-from bench.seed import bench_settings, seed
+from bench.seed import ConsentRule, bench_settings, half_consent, seed
 
 MODES = ("on", "off")
 CONSENT_CODES = {"CONSENT_REQUIRED", "FORBIDDEN"}
@@ -54,29 +54,32 @@ def migrate(env: dict[str, str]) -> None:
     subprocess.run(["consentql", "migrate"], env=env, check=True, timeout=300)
 
 
-async def seed_database(settings: Settings, people: int) -> str:
+async def seed_database(
+    settings: Settings, people: int, consents: ConsentRule = half_consent
+) -> str:
     """Seed and return the API client's token."""
     prepare_storage(settings)
     await Tortoise.init(config=tortoise_config(settings.resolved_database_url))
     try:
-        await seed(people)
+        await seed(people, consents=consents)
         return (await viewer_tokens())[ViewerRole.CLIENT]
     finally:
         await Tortoise.close_connections()
 
 
 @contextmanager
-def server(env: dict[str, str], workers: int, log: Path) -> Iterator[str]:
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    command = ["consentql", "serve", "--host", "127.0.0.1", "--port", str(port)]
+def listening(
+    command: list[str],
+    env: dict[str, str],
+    log: Path,
+    probe_url: str,
+    ready: Callable[[httpx.Response], bool],
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A server process in a session of its own, its output in `log`, until a GET of
+    `probe_url` gets an answer `ready` accepts; stopped with its process group at the end."""
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [*command, "--workers", str(workers)],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            command, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
         )
     try:
         deadline = time.monotonic() + START_SECONDS
@@ -84,19 +87,44 @@ def server(env: dict[str, str], workers: int, log: Path) -> Iterator[str]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"server did not start: {log.read_text()[-2000:]}")
             try:
-                if httpx.get(f"{base_url}/healthz", timeout=2).status_code == 200:
+                if ready(httpx.get(probe_url, timeout=2)):
                     break
             except httpx.TransportError:
                 time.sleep(0.2)
-        yield base_url
+        yield process
     finally:
-        # The server's own process group: uvicorn's supervisor and its workers, nothing else.
+        # The server's own process group (for uvicorn: its supervisor and workers), nothing else.
         os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+def healthy(response: httpx.Response) -> bool:
+    return response.status_code == 200
+
+
+@contextmanager
+def serving(
+    env: dict[str, str], workers: int, log: Path
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`consentql serve` on a free loopback port: its base URL and its process (with one
+    worker, the process that serves)."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    command = ["consentql", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    with listening(
+        [*command, "--workers", str(workers)], env, log, f"{base_url}/healthz", healthy
+    ) as process:
+        yield base_url, process
+
+
+@contextmanager
+def server(env: dict[str, str], workers: int, log: Path) -> Iterator[str]:
+    with serving(env, workers, log) as (base_url, _process):
+        yield base_url
 
 
 def complete(answer: dict[str, Any], rows: int) -> bool:
@@ -171,17 +199,22 @@ async def drop_database(url: str) -> None:
         await Tortoise.close_connections()
 
 
-def run(args: argparse.Namespace) -> dict[str, Any]:
-    data_dir = Path(tempfile.mkdtemp(prefix="consentql-http-"))
-    settings = bench_settings(args.database_url, data_dir)
-    env = {
+def server_env(settings: Settings) -> dict[str, str]:
+    """The environment `consentql migrate` and `serve` run in, for the settings' database."""
+    return {
         **os.environ,
-        "CONSENTQL_DATA_DIR": str(data_dir),
+        "CONSENTQL_DATA_DIR": str(settings.data_dir),
         "CONSENTQL_DATABASE_URL": settings.resolved_database_url,
         "CONSENTQL_MASTER_KEY": settings.master_key,
         # Per-request log lines would be timed too; both modes log alike, warnings still show.
         "CONSENTQL_LOG_LEVEL": "WARNING",
     }
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    data_dir = Path(tempfile.mkdtemp(prefix="consentql-http-"))
+    settings = bench_settings(args.database_url, data_dir)
+    env = server_env(settings)
     backend = "postgres" if args.database_url else "sqlite"
     if backend == "postgres":
         asyncio.run(create_database(settings.resolved_database_url))

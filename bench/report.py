@@ -30,6 +30,19 @@ def write_json(path: Path, payload: dict[str, Any]) -> Path:
     return target
 
 
+def pyplot() -> Any | None:
+    """matplotlib's pyplot drawing to files, or None when the `bench` extra is not installed."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is not installed (pip install -e '.[bench]'): no chart", file=sys.stderr)
+        return None
+    return plt
+
+
 def bar_chart(
     path: Path,
     title: str,
@@ -40,13 +53,8 @@ def bar_chart(
 ) -> Path | None:
     """Grouped bars, one group per entry of `groups`, one bar per series; `labels` go above
     each group. None when matplotlib (the `bench` extra) is not installed."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib is not installed (pip install -e '.[bench]'): no chart", file=sys.stderr)
+    plt = pyplot()
+    if plt is None:
         return None
     width = 0.8 / len(series)
     figure, axes = plt.subplots(figsize=(2.6 * len(groups) + 2, 4.8))

@@ -19,6 +19,7 @@ import secrets
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -55,6 +56,17 @@ CLIENT_CATEGORIES = [
 ]
 # Some people consent to less, so the client's list also holds masked and blocked fields.
 NARROW_CONSENT = ["contact.phone", "identity.name"]
+
+# Person index -> the categories they consent to the bench recipient for, or None for no consent.
+ConsentRule = Callable[[int], list[str] | None]
+
+
+def half_consent(index: int) -> list[str] | None:
+    """Half the people consent to the bench recipient; one in four of those to less."""
+    if index % 2 == 0:
+        return None
+    return NARROW_CONSENT if index % 8 == 7 else CLIENT_CATEGORIES
+
 
 # The tables seeded with explicit ids, whose PostgreSQL sequences must then move past them.
 SEEDED_TABLES: tuple[type[Model], ...] = (DataKey, Account, Order, Reservation, Consent)
@@ -107,6 +119,7 @@ class _Shared:
     recipient_id: int
     policy_version_id: int
     granted_at: datetime
+    consents: ConsentRule
 
 
 def _person_rows(
@@ -171,8 +184,8 @@ def _person_rows(
             )
         )
     consents: list[Model] = []
-    # Half the people consent to the bench recipient; one in four of those to less.
-    if index % 2 == 1:
+    categories = shared.consents(index)
+    if categories is not None:
         ids.consent += 1
         consents.append(
             Consent(
@@ -180,7 +193,7 @@ def _person_rows(
                 account_id=person_id,
                 recipient_id=shared.recipient_id,
                 purpose=PURPOSE,
-                categories=NARROW_CONSENT if index % 8 == 7 else CLIENT_CATEGORIES,
+                categories=categories,
                 policy_version_id=shared.policy_version_id,
                 granted_at=shared.granted_at,
                 evidence_channel="bench",
@@ -205,9 +218,11 @@ async def _finish_postgres() -> None:
     await connection.execute_script("ANALYZE")
 
 
-async def seed(people: int = DEFAULT_PEOPLE, *, batch: int = BATCH_PEOPLE) -> Seeded:
+async def seed(
+    people: int = DEFAULT_PEOPLE, *, batch: int = BATCH_PEOPLE, consents: ConsentRule = half_consent
+) -> Seeded:
     """Seed `people` people plus one admin into an empty database (the ORM started by the
-    caller, the keyring installed)."""
+    caller, the keyring installed); `consents` says who consents to the bench recipient."""
     started = time.perf_counter()
     if await Account.exists():
         raise SeedRefused("the database already holds accounts; seed an empty one")
@@ -221,7 +236,9 @@ async def seed(people: int = DEFAULT_PEOPLE, *, batch: int = BATCH_PEOPLE) -> Se
         purposes=[PURPOSE],
     )
     ids = _Ids()
-    shared = _Shared(recipient_id=affiliate.id, policy_version_id=policy.id, granted_at=now)
+    shared = _Shared(
+        recipient_id=affiliate.id, policy_version_id=policy.id, granted_at=now, consents=consents
+    )
     total = people + 1
     progress = Progress("seeding people", total)
     for first in range(0, total, batch):
