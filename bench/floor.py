@@ -29,7 +29,7 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 from strawberry.extensions import ParserCache, ValidationCache
 
-from api.graphql.accounts import ACCOUNT_CURSOR
+from api.accounts.types import ACCOUNT_CURSOR
 from api.graphql.pagination import Connection, connection
 
 
