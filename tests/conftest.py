@@ -4,7 +4,8 @@ set), the real ASGI app over httpx, and small helpers to call GraphQL as someone
 import base64
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -20,6 +21,7 @@ from api.http.app import create_app
 from api.settings import Settings
 from models import MODEL_MODULES
 from models.accounts import Duty
+from models.clock import set_clock
 
 MASTER_KEY = base64.b64encode(b"k" * 32).decode()
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -57,6 +59,24 @@ async def db() -> AsyncIterator[TortoiseContext]:
             connection = context.db()
             await connection.close()
             await connection.db_delete()
+
+
+class Clock:
+    """A fixed time that a test moves by hand (models.clock): nothing sleeps."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> Iterator[Clock]:
+    fixed = Clock()
+    set_clock(lambda: fixed.now)
+    yield fixed
+    set_clock()
 
 
 @pytest.fixture

@@ -93,7 +93,9 @@ class AuthMutations:
     async def change_password(self, info: Info, old_password: str, new_password: str) -> bool:
         context = info.context
         await change_password(
+            context.actor,
             context.runtime.passwords,
+            context.runtime.throttle,
             await context.account(),
             context.session,
             old_password,

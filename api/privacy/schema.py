@@ -126,6 +126,7 @@ class CancellationMutations:
         request = await request_cancellation(
             context.actor,
             context.runtime.passwords,
+            context.runtime.throttle,
             await context.account(),
             password,
             working_calendar(settings.holiday_calendar_dir),

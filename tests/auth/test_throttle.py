@@ -5,9 +5,9 @@ Time moves by the injected clock; nothing here sleeps.
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,27 +20,10 @@ from tortoise.context import TortoiseContext
 from api.auth.throttle import LOGIN_RULE, DatabaseFailures, RedisFailures
 from api.http.app import create_app
 from models.accounts import LoginRecord
-from models.clock import set_clock
 from models.throttle import SignInFailures
-from tests.conftest import LOGIN, gql, make_settings, register
+from tests.conftest import LOGIN, Clock, gql, make_settings, register
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-@pytest.fixture
-def clock() -> Iterator[Clock]:
-    fixed = Clock()
-    set_clock(lambda: fixed.now)
-    yield fixed
-    set_clock()
 
 
 @asynccontextmanager
