@@ -3,6 +3,7 @@ set), the real ASGI app over httpx, and small helpers to call GraphQL as someone
 
 import base64
 import os
+import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -19,9 +20,11 @@ from api.accounts.service import create_admin
 from api.auth.passwords import Passwords
 from api.http.app import create_app
 from api.settings import Settings
+from api.validation import mainland_mobile
 from models import MODEL_MODULES
-from models.accounts import Duty
+from models.accounts import Duty, phone_lookup
 from models.clock import set_clock
+from models.privacy import OutboxMessage
 
 MASTER_KEY = base64.b64encode(b"k" * 32).decode()
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -150,8 +153,39 @@ def person(n: int = 0, **overrides: str) -> dict[str, str]:
     }
 
 
-async def register(client: httpx.AsyncClient, n: int = 0, **overrides: str) -> dict[str, Any]:
+REQUEST_CODE = """
+mutation($phone: String!) { requestRegistrationCode(phone: $phone) { expiresInSeconds } }
+"""
+
+
+async def registration_code(phone: str) -> str:
+    """The code last sent to `phone` (to register, or to move an account to it), read from the
+    outbox as a relay opens it: under the code's own key."""
+    normalized = mainland_mobile(phone)
+    message = (
+        await OutboxMessage.filter(phone_code__phone_hash=phone_lookup(normalized))
+        .select_related("phone_code__data_key")
+        .order_by("-id")
+        .first()
+    )
+    assert message is not None, f"no code was sent to {phone}"
+    assert message.phone_code.phone == normalized
+    [code] = re.findall(r"\b\d{6}\b", message.body or "")
+    return code
+
+
+async def registration_input(
+    client: httpx.AsyncClient, n: int = 0, **overrides: str
+) -> dict[str, str]:
+    """`person(n)` with a code asked for and read, ready to register with."""
     details = person(n, **overrides)
+    result = await gql(client, REQUEST_CODE, {"phone": details["phone"]})
+    assert not result.get("errors"), result
+    return {**details, "code": await registration_code(details["phone"])}
+
+
+async def register(client: httpx.AsyncClient, n: int = 0, **overrides: str) -> dict[str, Any]:
+    details = await registration_input(client, n, **overrides)
     result = await gql(client, REGISTER, {"input": details})
     assert not result.get("errors"), result
     return {**details, "id": result.data["register"]["id"]}
