@@ -105,6 +105,17 @@ class GraphQLResponse(dict[str, Any]):
         return [error.get("extensions", {}).get("code") for error in self.get("errors") or []]
 
 
+# (code or "OK", retryAfter) of a call with at most one error: what a throttled client acts on.
+Outcome = tuple[str, int | None]
+
+
+def outcome(result: dict[str, Any]) -> Outcome:
+    if not result.get("errors"):
+        return "OK", None
+    [error] = result["errors"]
+    return error["extensions"]["code"], error["extensions"].get("retryAfter")
+
+
 # The codes of a masked error of ours (api.graphql.extensions.unexpected_errors): a fault, or an
 # outage.
 SERVER_FAULTS = frozenset({"INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE"})

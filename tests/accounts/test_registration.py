@@ -28,6 +28,7 @@ from tests.conftest import (
     Clock,
     gql,
     make_settings,
+    outcome,
     person,
     register,
     registration_code,
@@ -36,16 +37,6 @@ from tests.conftest import (
 
 NOTICES = "{ myNotifications { edges { node { topic channel title body } } } }"
 LOGIN = "mutation($input: LoginInput!) { login(input: $input) { token } }"
-
-Outcome = tuple[str, int | None]
-
-
-def outcome(result: dict[str, Any]) -> Outcome:
-    """(code or "OK", retryAfter) of one call."""
-    if not result.get("errors"):
-        return "OK", None
-    [error] = result["errors"]
-    return error["extensions"]["code"], error["extensions"].get("retryAfter")
 
 
 async def ask(client: httpx.AsyncClient, phone: str) -> dict[str, Any]:

@@ -4,12 +4,10 @@ throttled as a sign-in to that account is, and counts against it.
 Time moves by the injected clock; nothing here sleeps.
 """
 
-from typing import Any
-
 import httpx
 
 from api.auth.throttle import LOGIN_RULE
-from tests.conftest import LOGIN, Clock, gql, sign_in
+from tests.conftest import LOGIN, Clock, Outcome, gql, outcome, sign_in
 
 CHANGE_PASSWORD = """
 mutation($old: String!, $new: String!) { changePassword(oldPassword: $old, newPassword: $new) }
@@ -20,16 +18,6 @@ mutation($password: String!) { requestAccountCancellation(password: $password) {
 RIGHT = "correct horse battery"
 WRONG = "wrong password!"
 PHONE, EMAIL = "13800130000", "zhang.san0@example.com"
-
-Outcome = tuple[str, int | None]
-
-
-def outcome(result: dict[str, Any]) -> Outcome:
-    """(code or "OK", retryAfter) of one call."""
-    if not result.get("errors"):
-        return "OK", None
-    [error] = result["errors"]
-    return error["extensions"]["code"], error["extensions"].get("retryAfter")
 
 
 async def change_password(client: httpx.AsyncClient, token: str, old: str) -> Outcome:

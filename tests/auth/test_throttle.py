@@ -21,7 +21,7 @@ from api.auth.throttle import LOGIN_RULE, DatabaseFailures, RedisFailures
 from api.http.app import create_app
 from models.accounts import LoginRecord
 from models.throttle import SignInFailures
-from tests.conftest import LOGIN, Clock, gql, make_settings, register
+from tests.conftest import LOGIN, Clock, Outcome, gql, make_settings, outcome, register
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -33,13 +33,9 @@ async def http(app: Any, address: str = "127.0.0.1") -> AsyncIterator[httpx.Asyn
         yield client
 
 
-async def attempt(client: httpx.AsyncClient, login: str, password: str) -> tuple[str, int | None]:
+async def attempt(client: httpx.AsyncClient, login: str, password: str) -> Outcome:
     """(code or "OK", retryAfter) of one sign-in."""
-    result = await gql(client, LOGIN, {"input": {"login": login, "password": password}})
-    if not result.get("errors"):
-        return "OK", None
-    [error] = result["errors"]
-    return error["extensions"]["code"], error["extensions"].get("retryAfter")
+    return outcome(await gql(client, LOGIN, {"input": {"login": login, "password": password}}))
 
 
 async def failing_run(client: httpx.AsyncClient, clock: Clock, login: str) -> list[Any]:
