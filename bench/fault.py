@@ -33,6 +33,7 @@ from bench.load import (
     deployment,
     drive,
     extra_env,
+    make_accounts,
     place_order,
     print_summary,
     read_me,
@@ -79,6 +80,8 @@ def main(argv: list[str] | None = None) -> None:
         restart["took"] = restart_postgres()
 
     try:
+        asyncio.run(make_accounts(deployed, run, args.clients))
+        asyncio.run(make_accounts(deployed, run + 1, 2))
         with server(deployed.env, args.workers, deployed.data_dir / "server.log") as base_url:
             restarter = threading.Thread(target=restart_later)
             restarter.start()

@@ -2,8 +2,10 @@
 
 Creates a fresh PostgreSQL database, migrates it and seeds the demo (`consentql seed --demo`),
 starts the server on a free loopback port, then runs `--clients` concurrent clients for
-`--seconds`. Each client registers and signs in once, then loops over a mix a portal sees: its
-own account with orders, its order list, placing an order, an anonymous reservation. Prints
+`--seconds`. Each client signs in once to an account made for it beforehand (as the operator
+makes accounts: registering through the API needs the code sent to each phone, and one address
+asking for many codes is what the throttle stops), then loops over a mix a portal sees: its own
+account with orders, its order list, placing an order, an anonymous reservation. Prints
 requests/s, p50 and p99 latency and the count of server errors (HTTP 5xx, an error coded
 INTERNAL_SERVER_ERROR or SERVICE_UNAVAILABLE, or a connection that failed). Traffic goes to
 127.0.0.1 only; the database is dropped at the end.
@@ -28,8 +30,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from tortoise import Tortoise
 
+from api.accounts.service import register
+from api.cli.demo import cheap_passwords
+from api.database import prepare_storage, tortoise_config
 from api.errors import ErrorCode
+from api.settings import Settings
 from bench.http import create_database, drop_database, migrate, server
 from bench.report import median_ms, percentile_ms
 from bench.seed import bench_settings
@@ -41,7 +48,6 @@ ME = "{ me { id name phone orders(first: 10) { edges { node { id product amount 
 ORDERS = "{ orders(first: 20) { edges { node { id product status } } pageInfo { hasNextPage } } }"
 PLACE_ORDER = "mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { id product } }"
 RESERVE = "mutation($i: CreateReservationInput!) { createReservation(input: $i) { id } }"
-REGISTER = "mutation($i: RegisterInput!) { register(input: $i) { id } }"
 LOGIN = "mutation($i: LoginInput!) { login(input: $i) { token } }"
 PASSWORD = "load test password 1"
 # placeOrder after an unsure answer: tries in all, and the pause before the n-th retry is n times
@@ -55,7 +61,8 @@ class Tally:
     """What the clients saw; `placed` holds the product tag of every acknowledged order."""
 
     latencies: list[float] = field(default_factory=list)
-    # Registering and signing in (argon2, deliberately slow) are timed apart from the mix.
+    # Signing in (argon2, deliberately slow; the first sign-in also upgrades the demo-cheap hash
+    # to the server's parameters) is timed apart from the mix.
     sign_in_latencies: list[float] = field(default_factory=list)
     server_errors: int = 0
     refused: Counter[str] = field(default_factory=Counter)
@@ -119,15 +126,28 @@ def phone_of(run: int, client: int) -> str:
     return f"139{run:04d}{client:04d}"
 
 
-async def registered(http: httpx.AsyncClient, tally: Tally, run: int, client: int) -> bool:
-    details = {
-        "phone": phone_of(run, client),
-        "name": f"压测{client}",
-        "email": f"load{run}.{client}@example.com",
-        "company": "压测有限公司",
-        "password": PASSWORD,
-    }
-    return (await call(http, tally, REGISTER, {"i": details}, signing_in=True)).ok
+async def make_accounts(deployed: "Deployment", run: int, clients: int) -> None:
+    """The accounts of `clients` clients of `run`, written straight to the database."""
+    settings = Settings(
+        data_dir=deployed.data_dir,
+        database_url=deployed.database_url,
+        master_key=deployed.env["CONSENTQL_MASTER_KEY"],
+    )
+    prepare_storage(settings)
+    await Tortoise.init(config=tortoise_config(deployed.database_url))
+    try:
+        passwords = cheap_passwords(settings)
+        for client in range(clients):
+            await register(
+                passwords,
+                phone=phone_of(run, client),
+                email=f"load{run}.{client}@example.com",
+                name=f"压测{client}",
+                company="压测有限公司",
+                secret=PASSWORD,
+            )
+    finally:
+        await Tortoise.close_connections()
 
 
 async def signed_in(http: httpx.AsyncClient, tally: Tally, run: int, client: int) -> str | None:
@@ -190,10 +210,8 @@ async def client_loop(
     mix: list[Step],
 ) -> None:
     token = None
-    ready = False
     while token is None and time.monotonic() < deadline:
-        ready = ready or await registered(http, tally, run, client)
-        token = await signed_in(http, tally, run, client) if ready else None
+        token = await signed_in(http, tally, run, client)
         if token is None:
             await asyncio.sleep(0.5)  # the database may be restarting
     for sequence in itertools.count():
@@ -224,8 +242,8 @@ def summary(tally: Tally, elapsed: float) -> dict[str, Any]:
         "requests_per_second": round(count / elapsed, 1),
         "p50_ms": round(median_ms(tally.latencies), 1) if count else None,
         "p99_ms": round(percentile_ms(tally.latencies, 0.99), 1) if count else None,
-        "sign_up_and_in": len(signing_in),
-        "sign_up_and_in_p50_ms": round(median_ms(signing_in), 1) if signing_in else None,
+        "sign_ins": len(signing_in),
+        "sign_in_p50_ms": round(median_ms(signing_in), 1) if signing_in else None,
         "server_errors": tally.server_errors,
         "refused_with_a_code": dict(tally.refused),
         "orders_acknowledged": len(tally.placed),
@@ -293,11 +311,11 @@ def main(argv: list[str] | None = None) -> None:
 
     args = arguments("python -m bench.load", __doc__ or "", argv)
     deployed = deployment(extra_env(args))
+    run = secrets.randbelow(10_000)
     try:
+        asyncio.run(make_accounts(deployed, run, args.clients))
         with server(deployed.env, args.workers, deployed.data_dir / "server.log") as base_url:
-            tally, elapsed = asyncio.run(
-                drive(base_url, args.clients, args.seconds, secrets.randbelow(10_000))
-            )
+            tally, elapsed = asyncio.run(drive(base_url, args.clients, args.seconds, run))
     finally:
         asyncio.run(drop_database(deployed.database_url))
     print_summary(

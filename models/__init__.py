@@ -4,6 +4,7 @@
 MODEL_MODULES = [
     "models.keys",
     "models.accounts",
+    "models.phone_codes",
     "models.orders",
     "models.reservations",
     "models.consent",

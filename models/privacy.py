@@ -157,6 +157,8 @@ class DeliveryStatus(StrEnum):
 class NotificationTopic(StrEnum):
     POLICY_UPDATE = "POLICY_UPDATE"
     INCIDENT = "INCIDENT"
+    # Something tried with the person's phone or email (P-SEC-4): a registration, a change.
+    SECURITY = "SECURITY"
 
 
 @personal_data(
@@ -258,9 +260,21 @@ class Notification(Model):
 
 
 @personal_data(
+    # The text with a one-time code in it, under the code's own key (models.phone_codes): it goes
+    # with its code when that is swept, not by the categories' retention.
+    sealed(
+        "body",
+        "credential.password",
+        Format.NONE,
+        sealed_as="outbox_message.body",
+        key="phone_code.data_key",
+        retention=Retention.KEEP,
+        export=False,
+    ),
     operational={
         "id": "the message's number",
         "notification_id": "which notification (the address is opened only when sending)",
+        "phone_code_id": "which one-time code (its number is opened only when sending)",
         "channel": "how",
         "created_at": "when it was queued",
         "sent_at": "when it was sent",
@@ -272,14 +286,21 @@ class Notification(Model):
     owner="",
 )
 class OutboxMessage(Model):
-    """A notification waiting for the delivery job (api/notices/delivery.py) to send it.
+    """A notification or a one-time code waiting for the delivery job (api/notices/delivery.py)
+    to send it.
 
-    It names the account, not an address: the job opens the address under the person's key at
-    sending time, so an erased person's queued message can no longer reach anyone.
+    It names the account or the code, not an address: the job opens the address under the
+    person's (or the code's) key at sending time, so an erased person's queued message, or a
+    code already used or expired, can no longer reach anyone.
     """
 
     id = fields.IntField(primary_key=True)
-    notification = fields.ForeignKeyField("models.Notification", related_name="outbox")
+    # Exactly one of the two.
+    notification = fields.ForeignKeyField("models.Notification", related_name="outbox", null=True)
+    phone_code = fields.ForeignKeyField(
+        "models.PhoneCode", related_name="outbox", null=True, on_delete=fields.CASCADE
+    )
+    body_sealed = fields.BinaryField(null=True)
     channel = fields.CharEnumField(Channel, max_length=8)
     created_at = fields.DatetimeField(db_index=True)
     sent_at = fields.DatetimeField(null=True)
@@ -293,6 +314,9 @@ class OutboxMessage(Model):
 
     class Meta:
         table = "outbox_message"
+
+    # Installed by the declaration above.
+    body: str | None
 
 
 @personal_data(

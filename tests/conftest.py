@@ -3,8 +3,10 @@ set), the real ASGI app over httpx, and small helpers to call GraphQL as someone
 
 import base64
 import os
+import re
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -18,8 +20,11 @@ from api.accounts.service import create_admin
 from api.auth.passwords import Passwords
 from api.http.app import create_app
 from api.settings import Settings
+from api.validation import mainland_mobile
 from models import MODEL_MODULES
-from models.accounts import Duty
+from models.accounts import Duty, phone_lookup
+from models.clock import set_clock
+from models.privacy import OutboxMessage
 
 MASTER_KEY = base64.b64encode(b"k" * 32).decode()
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -59,6 +64,24 @@ async def db() -> AsyncIterator[TortoiseContext]:
             await connection.db_delete()
 
 
+class Clock:
+    """A fixed time that a test moves by hand (models.clock): nothing sleeps."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> Iterator[Clock]:
+    fixed = Clock()
+    set_clock(lambda: fixed.now)
+    yield fixed
+    set_clock()
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return make_settings(tmp_path)
@@ -80,6 +103,17 @@ class GraphQLResponse(dict[str, Any]):
     @property
     def codes(self) -> list[str]:
         return [error.get("extensions", {}).get("code") for error in self.get("errors") or []]
+
+
+# (code or "OK", retryAfter) of a call with at most one error: what a throttled client acts on.
+Outcome = tuple[str, int | None]
+
+
+def outcome(result: dict[str, Any]) -> Outcome:
+    if not result.get("errors"):
+        return "OK", None
+    [error] = result["errors"]
+    return error["extensions"]["code"], error["extensions"].get("retryAfter")
 
 
 # The codes of a masked error of ours (api.graphql.extensions.unexpected_errors): a fault, or an
@@ -130,8 +164,39 @@ def person(n: int = 0, **overrides: str) -> dict[str, str]:
     }
 
 
-async def register(client: httpx.AsyncClient, n: int = 0, **overrides: str) -> dict[str, Any]:
+REQUEST_CODE = """
+mutation($phone: String!) { requestRegistrationCode(phone: $phone) { expiresInSeconds } }
+"""
+
+
+async def registration_code(phone: str) -> str:
+    """The code last sent to `phone` (to register, or to move an account to it), read from the
+    outbox as a relay opens it: under the code's own key."""
+    normalized = mainland_mobile(phone)
+    message = (
+        await OutboxMessage.filter(phone_code__phone_hash=phone_lookup(normalized))
+        .select_related("phone_code__data_key")
+        .order_by("-id")
+        .first()
+    )
+    assert message is not None, f"no code was sent to {phone}"
+    assert message.phone_code.phone == normalized
+    [code] = re.findall(r"\b\d{6}\b", message.body or "")
+    return code
+
+
+async def registration_input(
+    client: httpx.AsyncClient, n: int = 0, **overrides: str
+) -> dict[str, str]:
+    """`person(n)` with a code asked for and read, ready to register with."""
     details = person(n, **overrides)
+    result = await gql(client, REQUEST_CODE, {"phone": details["phone"]})
+    assert not result.get("errors"), result
+    return {**details, "code": await registration_code(details["phone"])}
+
+
+async def register(client: httpx.AsyncClient, n: int = 0, **overrides: str) -> dict[str, Any]:
+    details = await registration_input(client, n, **overrides)
     result = await gql(client, REGISTER, {"input": details})
     assert not result.get("errors"), result
     return {**details, "id": result.data["register"]["id"]}

@@ -3,20 +3,34 @@ corrections of one's own details (P-RIGHTS-2)."""
 
 import strawberry
 
-from api.accounts.service import ProfileChanges, listable_accounts, update_profile
+from api.accounts.service import (
+    ProfileChanges,
+    listable_accounts,
+    request_phone_change_code,
+    update_profile,
+)
 from api.accounts.types import ACCOUNT_CURSOR, AccountNode, account_node, account_nodes
 from api.errors import not_found
 from api.graphql.context import Info
 from api.graphql.ids import parse_id
 from api.graphql.nodes import subject_connection
 from api.graphql.pagination import Connection, newest_first
+from api.notices.notifications import load_sender
 from plugins.subject import Subject
 from plugins.viewer import ViewerKind
+
+
+@strawberry.type(description="A code is on its way to the new phone, or its holder was told.")
+class PhoneChangeCodeRequested:
+    expires_in_seconds: int
 
 
 @strawberry.input
 class UpdateProfileInput:
     phone: str | None = None
+    phone_code: str | None = strawberry.field(
+        default=None, description="Needed with a new phone: the code sent to it."
+    )
     email: str | None = None
     name: str | None = None
     company: str | None = None
@@ -64,12 +78,35 @@ class AccountMutations:
         context = info.context
         changes = ProfileChanges(
             phone=input.phone,
+            phone_code=input.phone_code,
             email=input.email,
             name=input.name,
             company=input.company,
             province=input.province,
             city=input.city,
         )
-        account = await update_profile(context.actor, await context.account(), changes)
+        account = await update_profile(
+            context.actor,
+            context.runtime.throttle,
+            load_sender(context.runtime.settings.notification_sender),
+            await context.account(),
+            changes,
+        )
         [node] = await account_nodes(context, [account])
         return node
+
+    @strawberry.mutation(
+        description="Send a one-time code to the phone the signed-in person moves to "
+        "(updateProfile takes it). The answer is the same whether or not the number has an "
+        "account: its holder is told instead."
+    )
+    async def request_phone_change_code(self, info: Info, phone: str) -> PhoneChangeCodeRequested:
+        context = info.context
+        seconds = await request_phone_change_code(
+            context.actor,
+            context.runtime.throttle,
+            context.runtime.settings,
+            await context.account(),
+            phone,
+        )
+        return PhoneChangeCodeRequested(expires_in_seconds=seconds)

@@ -12,18 +12,70 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from api.accounts.phone_codes import (
+    TOO_MANY_WRONG_CODES,
+    entered_right,
+    entry_key,
+    live_code,
+    one_time_code,
+    phone_key,
+    request_code,
+    use_up,
+)
+from api.accounts.taken import TRIED_TO_TAKE_OVER, not_accepted, tell_email_holder
 from api.actor import Actor
 from api.audit.events import record_change, system_event
 from api.auth.passwords import Passwords
-from api.errors import ApiError, ErrorCode, forbidden, not_found, unauthenticated
+from api.auth.throttle import SignInThrottle
+from api.errors import ApiError, ErrorCode, forbidden, invalid, not_found, unauthenticated
+from api.notices.notifications import NotificationSender
+from api.settings import Settings
 from api.validation import checked, password
 from models.accounts import Account, Duty, Role, email_lookup, phone_lookup
 from models.audit import append_events
 from models.keys import DataKey
+from models.phone_codes import CodePurpose
 from plugins.engine import RequestDecisions
 from plugins.viewer import ViewerKind
 
 TAKEN = "an account with this phone or email exists"
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    """The four details the policy names, and the password, as typed."""
+
+    phone: str
+    email: str
+    name: str
+    company: str
+    password: str
+
+    def checked(self) -> "NewAccount":
+        phone = checked(Account, "phone", self.phone, "phone")
+        return NewAccount(
+            phone=phone,
+            email=checked(Account, "email", self.email, "email"),
+            name=checked(Account, "name", self.name, "name"),
+            company=checked(Account, "company", self.company, "company"),
+            password=password(self.password, phone),
+        )
+
+
+async def create_account(
+    details: NewAccount, password_hash: str, role: Role = Role.USER
+) -> Account:
+    """The account of checked details, with its data key. IntegrityError when the phone or the
+    email has an account: the unique hashes keep one, also of two registrations racing."""
+    async with in_transaction():
+        account = Account(
+            name=details.name, company=details.company, password_hash=password_hash, role=role
+        )
+        account.data_key = await DataKey.issue()
+        account.phone = details.phone
+        account.email = details.email
+        await account.save()
+    return account
 
 
 async def register(
@@ -36,26 +88,17 @@ async def register(
     secret: str,
     role: Role = Role.USER,
 ) -> Account:
-    phone = checked(Account, "phone", phone, "phone")
-    email = checked(Account, "email", email, "email")
-    name = checked(Account, "name", name, "name")
-    company = checked(Account, "company", company, "company")
-    secret = password(secret, phone)
-    taken = Q(phone_hash=phone_lookup(phone)) | Q(email_hash=email_lookup(email))
+    """An account whose phone nobody proved: made by the operator, who vouches for it
+    (`consentql admin create`), and by the demo seed. People register through
+    api.accounts.registration, with a code sent to the phone (P-SEC-4)."""
+    details = NewAccount(phone, email, name, company, secret).checked()
+    taken = Q(phone_hash=phone_lookup(details.phone)) | Q(email_hash=email_lookup(details.email))
     if await Account.filter(taken).exists():
         raise ApiError(ErrorCode.CONFLICT, TAKEN)
-    password_hash = await passwords.hash(secret)
     try:
-        async with in_transaction():
-            account = Account(name=name, company=company, password_hash=password_hash, role=role)
-            account.data_key = await DataKey.issue()
-            account.phone = phone
-            account.email = email
-            await account.save()
+        return await create_account(details, await passwords.hash(details.password), role)
     except IntegrityError:
-        # Two registrations raced past the check above; the unique hashes kept one.
         raise ApiError(ErrorCode.CONFLICT, TAKEN) from None
-    return account
 
 
 async def create_admin(
@@ -105,29 +148,78 @@ class ProfileChanges:
     """What a person corrects; None leaves a detail as it is."""
 
     phone: str | None = None
+    # The code sent to the new phone (requestPhoneChangeCode): a phone changes only with it.
+    phone_code: str | None = None
     email: str | None = None
     name: str | None = None
     company: str | None = None
     province: str | None = None
     city: str | None = None
 
+    def details(self) -> dict[str, str]:
+        return {
+            field.name: value
+            for field in fields(self)
+            if field.name != "phone_code" and (value := getattr(self, field.name)) is not None
+        }
 
-async def update_profile(actor: Actor, account: Account, changes: ProfileChanges) -> Account:
-    changed = [field.name for field in fields(changes) if getattr(changes, field.name) is not None]
-    if not changed:
+
+async def request_phone_change_code(
+    actor: Actor, throttle: SignInThrottle, settings: Settings, account: Account, phone: str
+) -> int:
+    """The seconds the code lives; the same whether or not the number has an account."""
+    phone = checked(Account, "phone", phone, "phone")
+    if phone == account.phone:
+        raise invalid("phone", "this is already the account's phone number")
+    return await request_code(
+        actor, throttle, settings, CodePurpose.PHONE_CHANGE, phone, account.id
+    )
+
+
+async def update_profile(
+    actor: Actor,
+    throttle: SignInThrottle,
+    sender: NotificationSender,
+    account: Account,
+    changes: ProfileChanges,
+) -> Account:
+    """A new phone needs the code sent to it; a phone or an email of another account is refused
+    as a wrong code is, without saying so (api.accounts.taken)."""
+    given = changes.details()
+    if not given:
         raise ApiError(ErrorCode.VALIDATION_FAILED, "nothing to change", field="input")
-    for field in changed:
-        setattr(account, field, checked(Account, field, getattr(changes, field), field))
-    try:
-        async with in_transaction():
-            await account.save()
-            await record_change(
-                actor, f"account:{account.id}", "PROFILE_UPDATED", {"fields": changed}
-            )
-    except IntegrityError:
-        raise ApiError(
-            ErrorCode.CONFLICT, "that phone or email belongs to another account"
-        ) from None
+    values = {field: checked(Account, field, value, field) for field, value in given.items()}
+    new_phone = values["phone"] if values.get("phone", account.phone) != account.phone else None
+    new_email = values["email"] if values.get("email", account.email) != account.email else None
+    code = one_time_code(changes.phone_code, "phoneCode") if new_phone else ""
+    keys = [("profile", str(account.id)), *([entry_key(new_phone)] if new_phone else [])]
+    if new_phone or new_email:
+        await throttle.refuse_while_waiting(keys, TOO_MANY_WRONG_CODES)
+    refused = False
+    async with in_transaction():
+        if new_phone:
+            row = await live_code(CodePurpose.PHONE_CHANGE, new_phone, account.id)
+            refused = not await entered_right(row, new_phone, code)
+            if row is not None and not refused:
+                await use_up(row)
+        if new_email and not refused:
+            refused = await tell_email_holder(sender, new_email, TRIED_TO_TAKE_OVER, account.id)
+        if not refused:
+            for field, value in values.items():
+                setattr(account, field, value)
+            try:
+                async with in_transaction():
+                    await account.save()
+                    await record_change(
+                        actor, f"account:{account.id}", "PROFILE_UPDATED", {"fields": list(values)}
+                    )
+            except IntegrityError:
+                refused = True  # taken meanwhile
+    if refused:
+        await throttle.count(keys)
+        raise not_accepted()
+    if new_phone:
+        await throttle.forget([entry_key(new_phone), phone_key(new_phone)])
     return account
 
 

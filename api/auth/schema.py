@@ -2,17 +2,25 @@
 
 import strawberry
 
-from api.accounts.service import register
+from api.accounts.registration import register, request_registration_code
+from api.accounts.service import NewAccount
 from api.accounts.types import AccountNode, account_nodes
 from api.activity.service import ClientDetails
 from api.auth.service import change_password, sign_in, sign_out
 from api.errors import unauthenticated
 from api.graphql.context import Info
+from api.notices.notifications import load_sender
+
+
+@strawberry.type(description="A code is on its way to the phone, or its holder was told.")
+class RegistrationCodeRequested:
+    expires_in_seconds: int
 
 
 @strawberry.input
 class RegisterInput:
     phone: str
+    code: str = strawberry.field(description="The code sent to the phone.")
     name: str
     email: str
     company: str
@@ -43,16 +51,32 @@ class LoginResult:
 @strawberry.type
 class AuthMutations:
     @strawberry.mutation(
-        description="Create an account with exactly the four details the policy names."
+        description="Send a one-time code to the phone, to register with. The answer is the "
+        "same whether or not the number has an account: its holder is told instead."
+    )
+    async def request_registration_code(self, info: Info, phone: str) -> RegistrationCodeRequested:
+        context = info.context
+        seconds = await request_registration_code(
+            context.actor,
+            context.runtime.throttle,
+            context.runtime.settings,
+            phone,
+        )
+        return RegistrationCodeRequested(expires_in_seconds=seconds)
+
+    @strawberry.mutation(
+        description="Create an account with exactly the four details the policy names, and the "
+        "code sent to the phone."
     )
     async def register(self, info: Info, input: RegisterInput) -> AccountNode:
+        context = info.context
         account = await register(
-            info.context.runtime.passwords,
-            phone=input.phone,
-            email=input.email,
-            name=input.name,
-            company=input.company,
-            secret=input.password,
+            context.actor,
+            context.runtime.throttle,
+            context.runtime.passwords,
+            load_sender(context.runtime.settings.notification_sender),
+            NewAccount(input.phone, input.email, input.name, input.company, input.password),
+            input.code,
         )
         # The registrant reads back what they sent, as that person, and nothing more.
         info.context.become(account, session=None)
@@ -93,7 +117,9 @@ class AuthMutations:
     async def change_password(self, info: Info, old_password: str, new_password: str) -> bool:
         context = info.context
         await change_password(
+            context.actor,
             context.runtime.passwords,
+            context.runtime.throttle,
             await context.account(),
             context.session,
             old_password,

@@ -8,7 +8,7 @@ from api.activity.service import ClientDetails, record_sign_in_attempt
 from api.actor import Actor
 from api.auth.passwords import Passwords
 from api.auth.sessions import end_session, end_sessions, start_session
-from api.auth.throttle import SignInThrottle
+from api.auth.throttle import SIGN_IN_REFUSED, SignInThrottle
 from api.errors import ApiError, ErrorCode, invalid
 from api.privacy.dnt import remember_signal
 from api.validation import login_identifier, password
@@ -63,17 +63,39 @@ async def sign_out(session: Session) -> None:
     await end_session(session)
 
 
-async def change_password(
+async def check_password(
+    actor: Actor,
     passwords: Passwords,
+    throttle: SignInThrottle,
+    account: Account,
+    secret: str,
+    field: str,
+) -> None:
+    """A password check outside sign-in, throttled and counted as a sign-in to the account is
+    (P-SEC-4): by its phone and its email and from this address, so guessing here is guessing
+    at sign-in, and a success clears the logins' counts as signing in does."""
+    logins = [login for login in (account.phone_hash, account.email_hash) if login]
+    keys = throttle.sign_in_keys(logins, actor.address)
+    await throttle.refuse_while_waiting(keys, SIGN_IN_REFUSED)
+    if not await passwords.verify(account.password_hash, secret):
+        await throttle.count(keys)
+        raise invalid(field, "the password is wrong")
+    await throttle.forget([key for key in keys if key[0] == "login"])
+
+
+async def change_password(
+    actor: Actor,
+    passwords: Passwords,
+    throttle: SignInThrottle,
     account: Account,
     session: Session | None,
     old_password: str,
     new_password: str,
 ) -> None:
     """Needs the old password; ends every other session of the account."""
-    if not await passwords.verify(account.password_hash, old_password):
-        raise invalid("oldPassword", "the old password is wrong")
+    # The new password is judged first: input refused as malformed counts as no guess.
     secret = password(new_password, account.phone, "newPassword")
+    await check_password(actor, passwords, throttle, account, old_password, "oldPassword")
     new_hash = await passwords.hash(secret)
     async with in_transaction():
         account.password_hash = new_hash

@@ -1,4 +1,5 @@
-"""Sign-in throttling (P-SEC-4): failed sign-ins per login and per client address.
+"""Throttling of everything that guesses (P-SEC-4): failed sign-ins per login and per client
+address, and, with keys of their own, one-time codes asked for and entered.
 
 Each failure after a few free ones makes the next attempt wait longer (1 s, 2 s, 4 s, ...), and
 many in a row lock the key for a while. A throttled attempt is refused at once with the seconds to
@@ -9,10 +10,17 @@ enforces the same one.
 The login's key is its keyed hash, counted whether or not an account has that login, so neither
 the refusal nor its timing tells which logins exist. A successful sign-in clears its login's
 count but not its address's: signing in to one's own account must not reset the guessing of
-others' passwords from the same address.
+others' passwords from the same address. Every other check of a password (changing it, cancelling
+the account) counts against the account's own login keys, so guessing through it is guessing at
+sign-in.
+
+A key is a kind and a value ("login", keyed hash); each kind has its rule. Asking for a code is
+counted per phone (each one sends a message to someone) and per address; entering a wrong one,
+per phone.
 """
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -65,6 +73,41 @@ ADDRESS_RULE = ThrottleRule(
     lock_for=timedelta(minutes=15),
     forget_after=timedelta(hours=1),
 )
+# Each code asked for sends a message to someone's phone: three at once are free (one lost, one
+# slow), then one a minute and doubling, and after ten, one an hour.
+CODE_REQUEST_RULE = ThrottleRule(
+    free_failures=3,
+    first_delay=timedelta(minutes=1),
+    max_delay=timedelta(minutes=30),
+    lock_after=10,
+    lock_for=timedelta(hours=1),
+    forget_after=timedelta(hours=24),
+)
+# Codes asked for from one address, whatever the phones: an office registering its staff passes,
+# a script sending codes to a list of numbers does not.
+CODE_ADDRESS_RULE = ThrottleRule(
+    free_failures=30,
+    first_delay=timedelta(seconds=10),
+    max_delay=timedelta(minutes=5),
+    lock_after=100,
+    lock_for=timedelta(hours=1),
+    forget_after=timedelta(hours=1),
+)
+# Codes (and the details that go with them) refused for one phone or one account: a code dies
+# after a few wrong tries, and this stops the next codes from being tried as fast.
+CODE_ENTRY_RULE = ThrottleRule(
+    free_failures=3,
+    first_delay=timedelta(seconds=30),
+    max_delay=timedelta(minutes=15),
+    lock_after=10,
+    lock_for=timedelta(hours=1),
+    forget_after=timedelta(hours=24),
+)
+
+SIGN_IN_REFUSED = "too many failed sign-ins: try again later"
+# (kind, value): "login" and "code-try" take a keyed hash, "ip" and "code-ip" an address,
+# "profile" an account id.
+Key = tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -154,21 +197,37 @@ class SignInThrottle:
         address_rule: ThrottleRule = ADDRESS_RULE,
     ) -> None:
         self.store = store
-        self._rules = {"login": login_rule, "ip": address_rule}
+        self._rules = {
+            "login": login_rule,
+            "ip": address_rule,
+            "code": CODE_REQUEST_RULE,
+            "code-ip": CODE_ADDRESS_RULE,
+            "code-try": CODE_ENTRY_RULE,
+            "profile": CODE_ENTRY_RULE,
+        }
 
-    def _keys(self, login_hash: str, address: str | None) -> dict[str, ThrottleRule]:
-        keys = {f"login:{login_hash}": self._rules["login"]}
-        if address:
-            keys[f"ip:{address}"] = self._rules["ip"]
-        return keys
+    @staticmethod
+    def sign_in_keys(login_hashes: Sequence[str], address: str | None) -> list[Key]:
+        """The keys a password check counts against: each login of the account, the address."""
+        return [("login", login) for login in login_hashes] + ([("ip", address)] if address else [])
 
     async def check(self, login_hash: str, address: str | None) -> None:
         """Refuses, before any password is looked at, while either key must wait."""
-        keys = self._keys(login_hash, address)
+        await self.refuse_while_waiting(self.sign_in_keys([login_hash], address), SIGN_IN_REFUSED)
+
+    async def failed(self, login_hash: str, address: str | None) -> None:
+        await self.count(self.sign_in_keys([login_hash], address))
+
+    async def succeeded(self, login_hash: str) -> None:
+        await self.forget([("login", login_hash)])
+
+    async def refuse_while_waiting(self, keys: Sequence[Key], message: str) -> None:
+        """Refuses while any of `keys` must wait, with the longest wait among them."""
+        rules = {f"{kind}:{value}": self._rules[kind] for kind, value in keys}
         now = utcnow()
         refusals: list[tuple[datetime, ErrorCode]] = []
-        for key, failures in (await self.store.read(list(keys))).items():
-            rule = keys[key]
+        for key, failures in (await self.store.read(list(rules))).items():
+            rule = rules[key]
             until = rule.blocked_until(failures.count, failures.last_at)
             if until is not None and until > now:
                 locked = key.startswith("login:") and rule.locks(failures.count)
@@ -177,16 +236,13 @@ class SignInThrottle:
         if not refusals:
             return
         until, code = max(refusals)
-        raise ApiError(
-            code,
-            "too many failed sign-ins: try again later",
-            retryAfter=max(1, math.ceil((until - now).total_seconds())),
-        )
+        raise ApiError(code, message, retryAfter=max(1, math.ceil((until - now).total_seconds())))
 
-    async def failed(self, login_hash: str, address: str | None) -> None:
+    async def count(self, keys: Sequence[Key]) -> None:
         now = utcnow()
-        for key, rule in self._keys(login_hash, address).items():
-            await self.store.add(key, now, rule.forget_after)
+        for kind, value in keys:
+            await self.store.add(f"{kind}:{value}", now, self._rules[kind].forget_after)
 
-    async def succeeded(self, login_hash: str) -> None:
-        await self.store.clear(f"login:{login_hash}")
+    async def forget(self, keys: Sequence[Key]) -> None:
+        for kind, value in keys:
+            await self.store.clear(f"{kind}:{value}")

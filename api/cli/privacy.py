@@ -49,6 +49,9 @@ async def retention_run(console: Console, dry_run: bool) -> int:
         table.add_row(
             rule.name, str(rule.retention_days), rule.action, str(summary.counts[rule.name])
         )
+    table.add_row(
+        retention.PHONE_CODES, "10 min", "delete", str(summary.counts[retention.PHONE_CODES])
+    )
     console.print(table)
     return 0
 

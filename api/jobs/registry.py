@@ -19,8 +19,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from api.jobs.job import Job, Summary
-from api.notices.delivery import RetryPolicy, deliver_due
-from api.notices.transports import configured_transports
+from api.notices.delivery import deliver_due
+from api.notices.transports import configured_transports, retry_policy
 from api.privacy import retention
 from api.privacy.calendar import CHINA_TIME
 from api.privacy.calendar_files import check_calendar
@@ -73,9 +73,7 @@ def audit_checkpoint() -> Callable[[], Awaitable[Summary]] | None:
 
 def scheduled_jobs(settings: Settings) -> list[Job]:
     transports = configured_transports(settings)
-    retry = RetryPolicy(
-        timedelta(seconds=settings.delivery_retry_seconds), settings.delivery_max_attempts
-    )
+    retry = retry_policy(settings)
     calendar_folder = settings.calendar_folder
 
     async def delivery() -> Summary:

@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 
 BATCH = 200
 RECIPIENT_ERASED = Failure("RECIPIENT_ERASED", permanent=True)
+# A one-time code used or expired before it went out: its text and number are unreadable.
+CODE_EXPIRED = Failure("CODE_EXPIRED", permanent=True)
 NO_ADDRESS = Failure("NO_ADDRESS", permanent=True)
 
 
@@ -64,6 +66,12 @@ def address(account: Account, channel: Channel) -> str | None:
 
 
 def addressed(row: OutboxMessage) -> Message | Failure:
+    if row.phone_code_id is not None:
+        # Sealed under the code's own key: once the code is used or expired, nobody reads it.
+        text, to = row.body, row.phone_code.phone
+        if text is None or to is None:
+            return CODE_EXPIRED
+        return Message(f"code:{row.phone_code_id}", to, "", text)
     notification: Notification = row.notification
     account: Account = notification.account
     if account.status == AccountStatus.ERASED or account.data_key.wrapped is None:
@@ -86,7 +94,8 @@ async def record(
             await OutboxMessage.filter(id__in=[row.id for row in sent]).update(
                 sent_at=now, attempts=F("attempts") + 1, next_attempt_at=None, last_error=None
             )
-            await Notification.filter(id__in=[row.notification_id for row in sent]).update(
+            notified = [row.notification_id for row in sent if row.notification_id is not None]
+            await Notification.filter(id__in=notified).update(
                 status=DeliveryStatus.SENT, delivered_at=now
             )
             counts["sent"] = len(sent)
@@ -106,19 +115,18 @@ async def record_failure(
         await outbox.update(
             failed_at=now, attempts=attempts, next_attempt_at=None, last_error=failure.reason
         )
-        await Notification.filter(id=row.notification_id).update(
-            status=DeliveryStatus.FAILED, failure_reason=reason
-        )
-        logger.warning(
-            "notification %s (%s) not sent: %s", row.notification_id, row.channel, reason
-        )
+        if row.notification_id is not None:
+            await Notification.filter(id=row.notification_id).update(
+                status=DeliveryStatus.FAILED, failure_reason=reason
+            )
+        logger.warning("outbox message %s (%s) not sent: %s", row.id, row.channel, reason)
         return "failed"
     await outbox.update(
         attempts=attempts, next_attempt_at=now + retry.delay(attempts), last_error=failure.reason
     )
     logger.info(
-        "notification %s (%s) attempt %s failed: %s; retried later",
-        row.notification_id,
+        "outbox message %s (%s) attempt %s failed: %s; retried later",
+        row.id,
         row.channel,
         attempts,
         failure.reason,
@@ -137,17 +145,21 @@ async def send_batch(
     return await record(rows, outcomes, retry)
 
 
-async def deliver_due(transports: Mapping[Channel, Transport], retry: RetryPolicy) -> Counter[str]:
-    """Sends every message that is due, a batch at a time, until none is left."""
+async def deliver_due(
+    transports: Mapping[Channel, Transport], retry: RetryPolicy, only: Sequence[int] | None = None
+) -> Counter[str]:
+    """Sends every message that is due (or only those `only` names), a batch at a time, until
+    none is left."""
     counts: Counter[str] = Counter()
     channels = list(transports)
     while True:
+        query = due(utcnow()).filter(channel__in=channels)
+        if only is not None:
+            query = query.filter(id__in=only)
         batch = (
-            await due(utcnow())
-            .filter(channel__in=channels)
-            .order_by("channel", "id")
+            await query.order_by("channel", "id")
             .limit(BATCH)
-            .select_related("notification__account__data_key")
+            .select_related("notification__account__data_key", "phone_code__data_key")
         )
         for channel, rows in groupby(batch, key=lambda row: row.channel):
             counts += await send_batch(transports[channel], list(rows), retry)

@@ -2,8 +2,9 @@
 
 The default sender delivers in-app notifications at once (`myNotifications` shows them) and
 queues the others in the outbox table, in the caller's transaction; the delivery job
-(api/notices/delivery.py) sends them by email, SMS or letter. Another sender is named in the
-settings as "module:Class". The person marks what they have read.
+(api/notices/delivery.py) sends them by email, SMS or letter. One-time codes go the same way to a
+number that has no account yet (`send_code`). Another sender is named in the settings as
+"module:Class". The person marks what they have read.
 """
 
 import importlib
@@ -18,6 +19,7 @@ from api.errors import not_found
 from models.accounts import Account, AccountStatus
 from models.clock import utcnow
 from models.consent import PolicyVersion
+from models.phone_codes import PhoneCode
 from models.privacy import (
     Channel,
     DeliveryStatus,
@@ -31,6 +33,10 @@ from models.privacy import (
 class NotificationSender(Protocol):
     async def send(self, notifications: Sequence[Notification]) -> None:
         """Deliver or queue each notification and record its delivery status."""
+
+    async def send_code(self, code: PhoneCode, text: str) -> None:
+        """Deliver or queue `text` by SMS to the number `code` was made for, which has no account
+        (yet): `code.phone` opens it, under the code's own key, fetched with it."""
 
 
 class OutboxSender:
@@ -50,6 +56,11 @@ class OutboxSender:
                 for row in queued
             ]
         )
+
+    async def send_code(self, code: PhoneCode, text: str) -> None:
+        message = OutboxMessage(phone_code=code, channel=Channel.SMS, created_at=utcnow())
+        message.body = text
+        await message.save()
 
 
 @cache
@@ -100,6 +111,22 @@ async def notify(
     )
     await sender.send(await batch)
     return len(account_ids)
+
+
+async def tell(
+    sender: NotificationSender, account_id: int, channel: Channel, title: str, body: str
+) -> None:
+    """One security notice to one person: someone tried their phone or email (P-SEC-4). The
+    caller holds the transaction."""
+    notice = await Notification.create(
+        account_id=account_id,
+        topic=NotificationTopic.SECURITY,
+        channel=channel,
+        title=title,
+        body=body,
+        created_at=utcnow(),
+    )
+    await sender.send([notice])
 
 
 def notifications_of(account_id: int, *, unread_only: bool = False) -> QuerySet[Notification]:

@@ -1,6 +1,11 @@
-"""The transport of each channel, as the settings configure them, and sending one SMS directly."""
+"""The transport of each channel, as the settings configure them, and sending queued messages
+at once, or one SMS directly."""
+
+from collections.abc import Sequence
+from datetime import timedelta
 
 from api.notices.console import ConsoleTransport
+from api.notices.delivery import RetryPolicy, deliver_due
 from api.notices.email import EmailTransport
 from api.notices.letters import LetterTransport
 from api.notices.message import DeliveryFailed, Failure, Message, Transport
@@ -40,3 +45,15 @@ async def send_sms(settings: Settings, phone: str, text: str) -> None:
     [outcome] = await transport.deliver([Message("direct", number, "", text)])
     if outcome is not None:
         raise DeliveryFailed(outcome)
+
+
+def retry_policy(settings: Settings) -> RetryPolicy:
+    return RetryPolicy(
+        timedelta(seconds=settings.delivery_retry_seconds), settings.delivery_max_attempts
+    )
+
+
+async def send_now(settings: Settings, outbox_ids: Sequence[int]) -> None:
+    """Queued messages someone is waiting for (a one-time code) sent at once, not at the next
+    run of the delivery job; what fails here is retried by the job as any other message."""
+    await deliver_due(configured_transports(settings), retry_policy(settings), only=outbox_ids)

@@ -20,8 +20,10 @@ from tortoise.transactions import in_transaction
 from api.actor import Actor
 from api.audit.events import record_change
 from api.auth.passwords import Passwords
+from api.auth.service import check_password
 from api.auth.sessions import end_sessions
-from api.errors import ApiError, ErrorCode, invalid
+from api.auth.throttle import SignInThrottle
+from api.errors import ApiError, ErrorCode
 from api.privacy.calendar import WorkingCalendar
 from api.privacy.erasure import erase
 from api.privacy.requests import open_request
@@ -52,13 +54,13 @@ async def cancel(account: Account, calendar: WorkingCalendar) -> PrivacyRequest:
 async def request_cancellation(
     actor: Actor,
     passwords: Passwords,
+    throttle: SignInThrottle,
     account: Account,
     password: str,
     calendar: WorkingCalendar,
 ) -> PrivacyRequest:
     """The person cancels their own account, proving it with their password."""
-    if not await passwords.verify(account.password_hash, password):
-        raise invalid("password", "the password is wrong")
+    await check_password(actor, passwords, throttle, account, password, "password")
     async with in_transaction():
         if await lock_active_account(account.id) is None:
             raise ApiError(ErrorCode.CONFLICT, "the account is already being cancelled")

@@ -21,6 +21,7 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from api.accounts.phone_codes import expired_codes, sweep_expired
 from api.audit.events import system_event
 from api.privacy.calendar import china_date
 from api.privacy.cancellation import due_cancellations, finalize
@@ -38,7 +39,19 @@ from models.personal import (
 from plugins.categories import catalogue
 
 ERASURES = "erasures"
-__all__ = ["ANONYMIZED", "ERASURES", "Rule", "execute", "make_plan", "preview", "rules"]
+# One-time codes past their ten minutes (api.accounts.phone_codes): each request for a code sweeps
+# them too; this run does when nobody asks for one.
+PHONE_CODES = "phone_codes"
+__all__ = [
+    "ANONYMIZED",
+    "ERASURES",
+    "PHONE_CODES",
+    "Rule",
+    "execute",
+    "make_plan",
+    "preview",
+    "rules",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -150,6 +163,7 @@ async def preview(now: datetime, plan: Plan) -> Summary:
     summary = Summary(dry_run=True, people=len(set(plan.cancelled) | set(plan.people)))
     summary.people += len(plan.own_subjects)
     summary.counts[ERASURES] = len(plan.cancelled)
+    summary.counts[PHONE_CODES] = await expired_codes(now).count()
     for rule in rules():
         summary.counts[rule.name] = await rule.expired(now).count()
     return summary
@@ -198,5 +212,6 @@ async def execute(now: datetime, plan: Plan, advance: Callable[[], None]) -> Sum
             if rule.owner:
                 nobodys = nobodys.filter(**{rule.owner: None})
             summary.counts[rule.name] += await rule.apply(nobodys)
+    summary.counts[PHONE_CODES] = await sweep_expired(now)
     advance()
     return summary

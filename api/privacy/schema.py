@@ -128,6 +128,7 @@ class CancellationMutations:
         request = await request_cancellation(
             context.actor,
             context.runtime.passwords,
+            context.runtime.throttle,
             await context.account(),
             password,
             working_calendar(settings.calendar_folder),

@@ -1,6 +1,6 @@
 """Accounts: corrections of one's own details, who lists accounts, and how an admin sees them."""
 
-from tests.conftest import LOGIN, admin_token, gql, sign_in
+from tests.conftest import LOGIN, admin_token, gql, registration_code, sign_in
 
 ME = "{ me { name } }"
 
@@ -8,8 +8,15 @@ ME = "{ me { name } }"
 async def test_p_rights_2_update_profile_validates_and_keeps_only_the_fact(client):
     token = await sign_in(client)
     update = "mutation($input: UpdateProfileInput!) { updateProfile(input: $input) { phone city } }"
+    # A new phone is proven by the code sent to it (tests/accounts/test_profile.py).
+    asked = "mutation($phone: String!) { requestPhoneChangeCode(phone: $phone) { __typename } }"
+    await gql(client, asked, {"phone": "13900139000"}, token=token)
+    code = await registration_code("13900139000")
     changed = await gql(
-        client, update, {"input": {"phone": "13900139000", "city": "杭州"}}, token=token
+        client,
+        update,
+        {"input": {"phone": "13900139000", "phoneCode": code, "city": "杭州"}},
+        token=token,
     )
     assert changed.data["updateProfile"] == {"phone": "13900139000", "city": "杭州"}
     bad = await gql(client, update, {"input": {"phone": "123", "city": "上海"}}, token=token)

@@ -1,12 +1,12 @@
 """Register, sign in, `me`, sign out, change the password: through the HTTP app."""
 
-from tests.conftest import LOGIN, REGISTER, gql, person, register, sign_in
+from tests.conftest import LOGIN, REGISTER, gql, register, registration_input, sign_in
 
 ME = "{ me { id phone email name company role status } }"
 
 
 async def test_p_collect_1_register_takes_four_details_and_returns_them_to_the_registrant(client):
-    result = await gql(client, REGISTER, {"input": person()})
+    result = await gql(client, REGISTER, {"input": await registration_input(client)})
     assert result.get("errors") is None, result
     assert result.data["register"] | {"id": None} == {
         "id": None,

@@ -5,9 +5,9 @@ Time moves by the injected clock; nothing here sleeps.
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,27 +20,10 @@ from tortoise.context import TortoiseContext
 from api.auth.throttle import LOGIN_RULE, DatabaseFailures, RedisFailures
 from api.http.app import create_app
 from models.accounts import LoginRecord
-from models.clock import set_clock
 from models.throttle import SignInFailures
-from tests.conftest import LOGIN, gql, make_settings, register
+from tests.conftest import LOGIN, Clock, Outcome, gql, make_settings, outcome, register
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-@pytest.fixture
-def clock() -> Iterator[Clock]:
-    fixed = Clock()
-    set_clock(lambda: fixed.now)
-    yield fixed
-    set_clock()
 
 
 @asynccontextmanager
@@ -50,13 +33,9 @@ async def http(app: Any, address: str = "127.0.0.1") -> AsyncIterator[httpx.Asyn
         yield client
 
 
-async def attempt(client: httpx.AsyncClient, login: str, password: str) -> tuple[str, int | None]:
+async def attempt(client: httpx.AsyncClient, login: str, password: str) -> Outcome:
     """(code or "OK", retryAfter) of one sign-in."""
-    result = await gql(client, LOGIN, {"input": {"login": login, "password": password}})
-    if not result.get("errors"):
-        return "OK", None
-    [error] = result["errors"]
-    return error["extensions"]["code"], error["extensions"].get("retryAfter")
+    return outcome(await gql(client, LOGIN, {"input": {"login": login, "password": password}}))
 
 
 async def failing_run(client: httpx.AsyncClient, clock: Clock, login: str) -> list[Any]:

@@ -36,9 +36,10 @@ async def test_metrics_count_requests_latency_and_decisions(
 
     samples = await scrape(client)
     graphql_ok = (("method", "POST"), ("route", "/graphql"), ("status", "200"))
-    # register, the admin's login and the list (creating the admin makes no request)
-    assert samples[("consentql_http_requests_total", graphql_ok)] == 3
-    assert samples[("consentql_http_request_duration_seconds_count", (("route", "/graphql"),))] == 3
+    # the registration's code and the registration, the admin's login and the list (creating the
+    # admin makes no request)
+    assert samples[("consentql_http_requests_total", graphql_ok)] == 4
+    assert samples[("consentql_http_request_duration_seconds_count", (("route", "/graphql"),))] == 4
     # The admin sees the person's phone masked (P-SEC-1) and their own in clear (owner).
     masked_phone = (("category", "contact.phone"), ("effect", "MASK"))
     clear_phone = (("category", "contact.phone"), ("effect", "ALLOW"))

@@ -69,21 +69,19 @@ def open_center(page: Any, server: DemoServer) -> None:
 
 
 def registration_code(server: DemoServer, phone: str) -> str:
-    """The code the development server printed on its console for `phone` (logs redact the
-    number, so the line is found by its last four digits)."""
+    """The code the development server printed on its console for `phone`: the console
+    transport prints "----- to <number> (...) -----" and then the message (api/notices/console.py).
+    """
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
-        for line in reversed(server.log.read_text(encoding="utf-8").splitlines()):
-            if phone[-4:] in line and re.search(r"code|验证码", line, re.IGNORECASE):
-                digits = [d for d in re.findall(r"(?<!\d)\d{4,8}(?!\d)", line) if d != phone[-4:]]
-                if digits:
-                    return digits[-1]
+        lines = server.log.read_text(encoding="utf-8").splitlines()
+        heads = [i for i, line in enumerate(lines) if line.startswith(f"----- to {phone} ")]
+        if heads:
+            for line in lines[heads[-1] + 1 :]:
+                if found := re.search(r"(?<!\d)\d{6}(?!\d)", line):
+                    return found.group()
         time.sleep(0.25)
-    pytest.fail(
-        "requestRegistrationCode exists but no code for the phone was found on the server "
-        "console: point tests/http/test_privacy_center_browser.py registration_code() at the "
-        "test hook for registration codes"
-    )
+    pytest.fail("requestRegistrationCode exists but no code for the phone reached the console")
 
 
 def register(page: Any, server: DemoServer, details: dict[str, str]) -> None:

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from models.accounts import Account
-from tests.conftest import gql, person
+from tests.conftest import gql, registration_input
 
 JSON = {"content-type": "application/json"}
 
@@ -125,7 +125,7 @@ query Read { dataCategories { id } }
 
 async def test_several_operations_without_operation_name_run_none_of_them(client):
     """GraphQL's GetOperation: Strawberry would run the first one, here a registration."""
-    variables = {"input": person(1)}
+    variables = {"input": await registration_input(client, 1)}
     unnamed = await client.post(
         "/graphql", json={"query": REGISTER_THEN_READ, "variables": variables}
     )

@@ -7,7 +7,14 @@ from tortoise.migrations.autodetector import MigrationAutodetector
 
 from api.database import migrate, tortoise_config
 from api.http.app import create_app
-from tests.conftest import POSTGRES_URL, REGISTER, fresh_database_url, gql, make_settings, person
+from tests.conftest import (
+    POSTGRES_URL,
+    REGISTER,
+    fresh_database_url,
+    gql,
+    make_settings,
+    registration_input,
+)
 
 
 async def test_migrations_are_in_step_with_the_models(db: TortoiseContext):
@@ -29,7 +36,7 @@ async def test_a_migrated_database_serves_the_api(tmp_path):
     try:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            result = await gql(client, REGISTER, {"input": person()})
+            result = await gql(client, REGISTER, {"input": await registration_input(client)})
         assert result.get("errors") is None, result
     finally:
         if url.startswith("postgres"):

@@ -14,7 +14,15 @@ from models.keys import DataKey
 from models.orders import Order
 from models.privacy import ErasureTombstone, PrivacyRequest
 from models.reservations import Reservation
-from tests.conftest import LOGIN, REGISTER, admin_token, gql, person, sign_in
+from tests.conftest import (
+    LOGIN,
+    REGISTER,
+    admin_token,
+    gql,
+    person,
+    registration_input,
+    sign_in,
+)
 
 NOW = datetime(2026, 9, 28, 2, 0, tzinfo=UTC)
 
@@ -171,7 +179,9 @@ async def test_p_collect_7_p_delete_1_erasure_destroys_the_key_and_unlinks_what_
     )
     # Nothing finds the person by phone any more, and the number may register anew.
     assert await Account.filter(phone_hash__not_isnull=True, role="USER").count() == 0
-    assert not (await gql(client, REGISTER, {"input": person()})).get("errors")
+    assert not (await gql(client, REGISTER, {"input": await registration_input(client)})).get(
+        "errors"
+    )
 
 
 async def test_p_delete_1_a_granted_deletion_request_erases_the_person(client, settings, clock):

@@ -4,7 +4,7 @@ import pytest
 
 from models.accounts import Account, DeviceLog, LoginRecord
 from models.consent import AffiliateKind
-from tests.conftest import LOGIN, gql, person, register, sign_in
+from tests.conftest import LOGIN, gql, person, register, registration_input, sign_in
 from tests.privacy.test_cancellation import client_token
 
 DEVICE = """
@@ -111,7 +111,7 @@ async def test_p_cookie_1_only_the_session_cookie_is_ever_set(client, settings):
         set_cookies.extend(response.headers.get_list("set-cookie"))
         return response.json()
 
-    details = person()
+    details = await registration_input(client)
     await call(
         "mutation($input: RegisterInput!) { register(input: $input) { id } }", {"input": details}
     )
