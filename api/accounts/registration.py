@@ -25,6 +25,7 @@ from api.actor import Actor
 from api.auth.passwords import Passwords
 from api.auth.throttle import SignInThrottle
 from api.notices.notifications import NotificationSender
+from api.privacy.dnt import remember_signal
 from api.settings import Settings
 from api.validation import checked
 from models.accounts import Account
@@ -70,4 +71,7 @@ async def register(
         await throttle.count([key])
         raise not_accepted()
     await throttle.forget([key, phone_key(details.phone)])
+    if actor.privacy_signal is not None:
+        # P-DNT-1: a registrant's signal is their choice from their first moment on.
+        await remember_signal(account, actor.privacy_signal)
     return account
