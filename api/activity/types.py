@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TypeVar
 
 import strawberry
 
@@ -47,42 +48,42 @@ def owned_by(rows: Sequence[LoginRecord | DeviceLog], owner: Account) -> None:
         row.account = owner
 
 
-async def login_record_connection(
-    context: RequestContext, rows: list[LoginRecord], owner: Account, first: int | None
-) -> Connection[LoginRecordNode]:
+Row = TypeVar("Row", LoginRecord, DeviceLog)
+Node = TypeVar("Node", LoginRecordNode, DeviceLogNode)
+
+
+async def activity_connection(
+    context: RequestContext,
+    rows: list[Row],
+    owner: Account,
+    first: int | None,
+    cursor: str,
+    node: type[Node],
+) -> Connection[Node]:
+    """A page of what sign-in or a device recorded of one person: every row is theirs."""
     owned_by(rows, owner)
     subject = Subject.of_account(owner)
     return await subject_connection(
-        context,
-        rows,
-        LOGIN_CURSOR,
-        first,
-        lambda _row: subject,
-        lambda row, subject: LoginRecordNode(row=row, subject=subject),
+        context, rows, cursor, first, lambda _row: subject, lambda row, s: node(row=row, subject=s)
     )
+
+
+async def login_record_connection(
+    context: RequestContext, rows: list[LoginRecord], owner: Account, first: int | None
+) -> Connection[LoginRecordNode]:
+    return await activity_connection(context, rows, owner, first, LOGIN_CURSOR, LoginRecordNode)
 
 
 async def device_log_connection(
     context: RequestContext, rows: list[DeviceLog], owner: Account, first: int | None
 ) -> Connection[DeviceLogNode]:
-    owned_by(rows, owner)
-    subject = Subject.of_account(owner)
-    return await subject_connection(
-        context,
-        rows,
-        DEVICE_CURSOR,
-        first,
-        lambda _row: subject,
-        lambda row, subject: DeviceLogNode(row=row, subject=subject),
-    )
+    return await activity_connection(context, rows, owner, first, DEVICE_CURSOR, DeviceLogNode)
 
 
 async def device_log_node(context: RequestContext, row: DeviceLog, owner: Account) -> DeviceLogNode:
     owned_by([row], owner)
+    subject = Subject.of_account(owner)
     [node] = await subject_nodes(
-        context,
-        [row],
-        lambda _row: Subject.of_account(owner),
-        lambda row, subject: DeviceLogNode(row=row, subject=subject),
+        context, [row], lambda _row: subject, lambda row, s: DeviceLogNode(row=row, subject=s)
     )
     return node
