@@ -9,5 +9,6 @@ MODEL_MODULES = [
     "models.consent",
     "models.audit",
     "models.privacy",
+    "models.partners",
     "models.throttle",
 ]

@@ -20,6 +20,8 @@ def email_lookup(email: str) -> str:
 class Role(StrEnum):
     USER = "USER"
     ADMIN = "ADMIN"
+    # Staff of a partner company: reads and corrects their own details, nothing else.
+    PARTNER = "PARTNER"
 
 
 class AccountStatus(StrEnum):
@@ -44,6 +46,10 @@ class Account(Model):
     province = fields.CharField(max_length=32, null=True)
     city = fields.CharField(max_length=32, null=True)
     role = fields.CharEnumField(Role, max_length=8, default=Role.USER)
+    # The partner company of a PARTNER account; None for everyone else.
+    partner_of = fields.ForeignKeyField(
+        "models.Affiliate", related_name="partner_accounts", null=True, on_delete=fields.RESTRICT
+    )
     status = fields.CharEnumField(AccountStatus, max_length=12, default=AccountStatus.ACTIVE)
     password_hash = fields.CharField(max_length=255, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)

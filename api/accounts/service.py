@@ -4,6 +4,7 @@ accounts at all: admins and API clients (P-DISCLOSE-1). An admin lists every acc
 no permission of their own, so each personal field shows at its category default, masked
 (P-SEC-1), and in clear only under a legal grant (P-EXEMPT-1)."""
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, fields
 
 from tortoise.exceptions import IntegrityError
@@ -33,7 +34,11 @@ async def register(
     company: str,
     secret: str,
     role: Role = Role.USER,
+    partner_of: int | None = None,
+    within: Callable[[Account], Awaitable[None]] | None = None,
 ) -> Account:
+    """`within` runs in the account's own transaction: what must stand or fall with it (a
+    partner invitation claimed)."""
     phone = mainland_mobile(phone)
     email = email_address(email)
     name = text(name, "name", max_length=64)
@@ -45,11 +50,19 @@ async def register(
     password_hash = await passwords.hash(secret)
     try:
         async with in_transaction():
-            account = Account(name=name, company=company, password_hash=password_hash, role=role)
+            account = Account(
+                name=name,
+                company=company,
+                password_hash=password_hash,
+                role=role,
+                partner_of_id=partner_of,
+            )
             account.data_key = await DataKey.issue()
             account.set_phone(phone)
             account.set_email(email)
             await account.save()
+            if within is not None:
+                await within(account)
     except IntegrityError:
         # Two registrations raced past the check above; the unique hashes kept one.
         raise ApiError(ErrorCode.CONFLICT, TAKEN) from None
@@ -117,7 +130,7 @@ def listable_accounts(decisions: RequestDecisions) -> QuerySet[Account]:
     viewer = decisions.viewer
     if viewer.kind is ViewerKind.ANONYMOUS:
         raise unauthenticated()
-    if viewer.kind is ViewerKind.PERSON:
+    if viewer.kind not in (ViewerKind.ADMIN, ViewerKind.API_CLIENT):
         raise forbidden("listing accounts is for admins and API clients")
     query = Account.all().select_related("data_key")
     narrowing = decisions.visible_accounts()

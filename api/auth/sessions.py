@@ -27,8 +27,15 @@ async def live_session(token: str) -> Session | None:
     return session
 
 
+VIEWER_KINDS = {
+    Role.USER: ViewerKind.PERSON,
+    Role.ADMIN: ViewerKind.ADMIN,
+    Role.PARTNER: ViewerKind.PARTNER,
+}
+
+
 def person_viewer(account: Account, do_not_track: bool) -> Viewer:
-    kind = ViewerKind.ADMIN if account.role == Role.ADMIN else ViewerKind.PERSON
+    kind = VIEWER_KINDS[Role(account.role)]
     return Viewer(kind=kind, account_id=account.id, do_not_track=do_not_track)
 
 

@@ -246,6 +246,14 @@ async def world(client: httpx.AsyncClient, settings: Settings) -> World:
             token=admin,
         )
     )
+    invitation = ok(
+        await gql(
+            client,
+            "mutation($i: InvitePartnerInput!) { invitePartner(input: $i) { token } }",
+            {"i": {"affiliateId": affiliate}},
+            token=admin,
+        )
+    )["invitePartner"]["token"]
     a_notification, b_notification = [
         ok(await gql(client, "{ myNotifications { edges { node { id } } } }", token=token))[
             "myNotifications"
@@ -273,6 +281,7 @@ async def world(client: httpx.AsyncClient, settings: Settings) -> World:
         privacy_request=request,
         notification=a_notification,
         foreign_notification=b_notification,
+        partner_invitation=invitation,
     )
 
 
@@ -580,6 +589,25 @@ SPECS |= {
         lambda w, v: [
             *each(("input", "successorId"), [*BAD_IDS, w["offshore"]], v),
             *each(("input", "reference"), BAD_TEXT, v),
+        ],
+    ),
+    "invitePartner": (
+        "admin",
+        lambda w: {"input": {"affiliateId": w["affiliate"], "validForHours": 24}},
+        lambda w, v: [
+            *each(("input", "affiliateId"), BAD_IDS, v),
+            *each(("input", "validForHours"), [0, -1, 721, 2**31 - 1, -(2**31)], v),
+        ],
+    ),
+    "acceptPartnerInvitation": (
+        "anonymous",
+        lambda w: {"input": {"token": w["partner_invitation"], **person(13)}},
+        lambda w, v: [
+            *each(("input", "token"), [*BAD_TEXT, *SQL, "cqi_", w["partner_invitation"] + "x"], v),
+            *each(("input", "phone"), [*BAD_PHONES, "13800130010"], v),
+            *each(("input", "email"), [*BAD_EMAILS, "zhang.san10@example.com"], v),
+            *each(("input", "name"), BAD_TEXT, v),
+            *each(("input", "password"), ["", "short", "x" * 129], v),
         ],
     ),
     "markAllNotificationsRead": ("person", lambda w: {}, lambda w, v: []),  # WITHOUT_ARGUMENTS
