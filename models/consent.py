@@ -54,13 +54,16 @@ def text_digest(text: str) -> str:
 
 
 class PolicyVersion(Model):
-    """A published privacy policy text, by digest, with the controller's contact (P-CONTACT-1)."""
+    """A published privacy policy: its text, digest and the controller's contact (P-CONTACT-1)."""
 
     id = fields.IntField(primary_key=True)
     version = fields.CharField(max_length=32, unique=True)
     published_at = fields.DatetimeField()
     effective_at = fields.DatetimeField(db_index=True)
     digest = fields.CharField(max_length=64)
+    # The text served as the site notice (policy 七(二)); None only for a version published,
+    # by digest, before texts were kept.
+    text = fields.TextField(null=True)
     summary = fields.TextField()
     # P-UPDATE-1: consents given under an earlier version stop counting once this one applies.
     requires_fresh_consent = fields.BooleanField(default=False)
@@ -105,6 +108,9 @@ class PolicyAcceptance(Model):
     )
     accepted_at = fields.DatetimeField()
     channel = fields.CharField(max_length=32)
+    # Evidence of the acceptance, like a consent's: personal data of the person accepting.
+    evidence_ip = fields.CharField(max_length=45, null=True)
+    evidence_user_agent = fields.CharField(max_length=255, null=True)
 
     class Meta:
         table = "policy_acceptance"

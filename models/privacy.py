@@ -163,11 +163,18 @@ class OutboxMessage(Model):
 
 
 class PublicNotice(Model):
-    """A notice on the site, where telling each person is impractical (P-SEC-6)."""
+    """A notice on the site, of an incident (P-SEC-6) or of a policy version (P-UPDATE-1).
+
+    Of an incident where telling each person is impractical, and of every new policy version,
+    as the policy's section 七(二) promises.
+    """
 
     id = fields.IntField(primary_key=True)
     incident = fields.ForeignKeyField(
         "models.Incident", related_name="public_notices", null=True, on_delete=fields.RESTRICT
+    )
+    policy_version = fields.ForeignKeyField(
+        "models.PolicyVersion", related_name="public_notices", null=True, on_delete=fields.RESTRICT
     )
     title = fields.CharField(max_length=128)
     body = fields.TextField()

@@ -16,8 +16,10 @@ from api.actor import Actor
 from api.audit.events import record_change
 from api.auth.passwords import Passwords
 from api.errors import ApiError, ErrorCode, forbidden, unauthenticated
+from api.policy.acceptance import Evidence, record_acceptance
 from api.validation import email_address, mainland_mobile, password, text
 from models.accounts import Account, Role, email_lookup, phone_lookup
+from models.consent import PolicyVersion
 from models.keys import DataKey
 from plugins.engine import RequestDecisions
 from plugins.viewer import ViewerKind
@@ -33,12 +35,15 @@ async def register(
     name: str,
     company: str,
     secret: str,
+    evidence: Evidence,
     role: Role = Role.USER,
     partner_of: int | None = None,
     within: Callable[[Account], Awaitable[None]] | None = None,
 ) -> Account:
-    """`within` runs in the account's own transaction: what must stand or fall with it (a
-    partner invitation claimed)."""
+    """Registering accepts the policy version in effect (P-UPDATE-1; the policy's opening
+    paragraph): the acceptance is recorded with `evidence` in the account's own transaction.
+    `within` runs in it too: what must stand or fall with the account (a partner invitation
+    claimed)."""
     phone = mainland_mobile(phone)
     email = email_address(email)
     name = text(name, "name", max_length=64)
@@ -48,6 +53,8 @@ async def register(
     if await Account.filter(taken).exists():
         raise ApiError(ErrorCode.CONFLICT, TAKEN)
     password_hash = await passwords.hash(secret)
+    # In a database `consentql migrate` prepared, the founding version is always in effect.
+    policy = await PolicyVersion.current()
     try:
         async with in_transaction():
             account = Account(
@@ -61,6 +68,8 @@ async def register(
             account.set_phone(phone)
             account.set_email(email)
             await account.save()
+            if policy is not None:
+                await record_acceptance(account.id, policy, evidence)
             if within is not None:
                 await within(account)
     except IntegrityError:
@@ -80,6 +89,7 @@ async def create_admin(
         name=name,
         company=company,
         secret=secret,
+        evidence=Evidence(channel="cli"),
         role=Role.ADMIN,
     )
 

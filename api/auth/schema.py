@@ -8,6 +8,7 @@ from api.activity.service import ClientDetails
 from api.auth.service import change_password, sign_in, sign_out
 from api.errors import unauthenticated
 from api.graphql.context import Info
+from api.policy.acceptance import Evidence
 
 
 @strawberry.input
@@ -53,6 +54,7 @@ class AuthMutations:
             name=input.name,
             company=input.company,
             secret=input.password,
+            evidence=Evidence.of(info.context.actor, "registration"),
         )
         # The registrant reads back what they sent, as that person, and nothing more.
         info.context.become(account, session=None)

@@ -15,6 +15,7 @@ from tortoise.functions import Count
 from tortoise.models import Model
 
 from api.graphql.pagination import decode_cursor
+from api.policy.publication import previous_versions, published_versions
 from models.accounts import DeviceLog, LoginRecord
 from models.consent import PolicyVersion
 from models.orders import Order
@@ -94,6 +95,12 @@ async def load_transfer_outcomes(transfer_ids: list[int]) -> list[Outcomes]:
     return [found[transfer_id] for transfer_id in transfer_ids]
 
 
+async def load_previous_policies(policy_ids: list[int]) -> list[PolicyVersion | None]:
+    """The version before each: every version in one statement (there are a handful)."""
+    previous = previous_versions(await published_versions())
+    return [previous.get(policy_id) for policy_id in policy_ids]
+
+
 async def load_policy_awaiting(account_ids: list[int]) -> list[PolicyVersion | None]:
     awaiting = await PolicyVersion.awaiting_acceptance(account_ids)
     return [awaiting.get(account_id) for account_id in account_ids]
@@ -115,6 +122,9 @@ class Loaders:
     )
     policy_awaiting: DataLoader[int, PolicyVersion | None] = field(
         default_factory=lambda: DataLoader(load_fn=load_policy_awaiting)
+    )
+    previous_policy: DataLoader[int, PolicyVersion | None] = field(
+        default_factory=lambda: DataLoader(load_fn=load_previous_policies)
     )
     incident_notified: DataLoader[int, int] = field(
         default_factory=lambda: count_loader(Notification, "incident_id")

@@ -35,6 +35,7 @@ from api.http.health import health
 from api.http.logging import LogContext
 from api.http.metrics import CONTEXT_STATE_KEY, Metrics, RequestMetrics
 from api.http.middleware import BodyLimit, RequestId
+from api.http.policy_pages import policy_routes
 from api.runtime import Runtime
 from api.settings import Settings
 
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             Route("/healthz", health, methods=["GET"]),
             Route("/metrics", metrics.endpoint, methods=["GET"]),
             Route("/.well-known/gpc.json", gpc_json, methods=["GET"]),
+            *policy_routes(on_failure=failure_response),
             *static_routes(),
         ],
         middleware=[

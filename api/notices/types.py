@@ -88,6 +88,12 @@ class PublicNoticeNode(RowNode):
     def published_at(self) -> datetime:
         return self.row.published_at
 
+    @strawberry.field(description="The policy version it announces, if any.")
+    def policy_version(self) -> str | None:
+        # Fetched with the notice (select_related).
+        announced = self.row.policy_version
+        return announced.version if announced is not None else None
+
 
 @strawberry.type(name="Incident")
 class IncidentNode(RowNode):

@@ -19,6 +19,7 @@ from api.audit.events import record_change
 from api.auth.passwords import Passwords
 from api.auth.tokens import digest, new_token
 from api.errors import ApiError, ErrorCode, invalid
+from api.policy.acceptance import Evidence
 from models.accounts import Account, Role
 from models.clock import utcnow
 from models.partners import PartnerInvitation
@@ -103,6 +104,7 @@ async def accept_invitation(
         name=details.name,
         company=details.company,
         secret=details.password,
+        evidence=Evidence.of(actor, "partner_invitation"),
         role=Role.PARTNER,
         partner_of=invitation.affiliate_id,
         within=claim,

@@ -121,7 +121,12 @@ async def export_document(account: Account) -> dict[str, Any]:
             for row in consents
         ],
         "policy_acceptances": [
-            {"version": row.policy_version.version, "accepted_at": row.accepted_at}
+            {
+                "version": row.policy_version.version,
+                "accepted_at": row.accepted_at,
+                "channel": row.channel,
+                "evidence": {"ip": row.evidence_ip, "user_agent": row.evidence_user_agent},
+            }
             for row in await PolicyAcceptance.filter(account_id=account.id)
             .select_related("policy_version")
             .order_by("id")

@@ -561,12 +561,14 @@ SPECS |= {
             }
         },
         lambda w, v: [
-            *each(("input", "version"), [*BAD_TEXT, "2022-06-07"], v),
+            *each(("input", "version"), [*BAD_TEXT, "2022-06-07", "../x", "a.json", "a b"], v),
             *each(("input", "summary"), BAD_TEXT, v),
+            *each(("input", "text"), [*EMPTY, "\n\n", "a" * 100_001, "a\x00b", "a\u202eb"], v),
+            *each(("input", "digest"), ["", "0" * 64, "a" * 63, *SQL[:1]], v),
             *each(("input", "effectiveAt"), BAD_TIMES, v),
             (
-                "neither text nor digest",
-                {"input": {"version": "2026-12-01", "summary": "新", "requiresFreshConsent": True}},
+                "a digest but no text",
+                {"input": {"version": "2026-12-01", "summary": "新", "digest": "0" * 64}},
             ),
         ],
     ),
