@@ -95,6 +95,10 @@ class DeliveryStatus(StrEnum):
 class NotificationTopic(StrEnum):
     POLICY_UPDATE = "POLICY_UPDATE"
     INCIDENT = "INCIDENT"
+    # P-TRANSFER-1: the person's data moved to a successor under their consent...
+    TRANSFER = "TRANSFER"
+    # ...or the successor asks for it, and nothing moves until the person accepts.
+    TRANSFER_CONSENT = "TRANSFER_CONSENT"
 
 
 class Incident(Model):
@@ -133,6 +137,9 @@ class Notification(Model):
     )
     policy_version = fields.ForeignKeyField(
         "models.PolicyVersion", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+    transfer = fields.ForeignKeyField(
+        "models.Transfer", related_name="notifications", null=True, on_delete=fields.RESTRICT
     )
     status = fields.CharEnumField(DeliveryStatus, max_length=10, default=DeliveryStatus.PENDING)
     created_at = fields.DatetimeField(db_index=True)
@@ -191,13 +198,24 @@ class TransferReason(StrEnum):
     BANKRUPTCY = "BANKRUPTCY"
 
 
+# The purpose a consent to a successor names (P-TRANSFER-1): its API clients are bound to it.
+TRANSFER_PURPOSE = "transfer"
+
+
 class TransferOutcome(StrEnum):
     MOVED = "MOVED"
+    # Asked, not answered yet: nothing of the person has moved.
     NEEDS_CONSENT = "NEEDS_CONSENT"
+    REFUSED = "REFUSED"
 
 
 class Transfer(Model):
-    """Personal data handed to a successor (P-TRANSFER-1): a recorded event per recipient."""
+    """Personal data handed to a successor (P-TRANSFER-1): a recorded event per recipient.
+
+    The successor's written commitment to be bound by the privacy policy is kept with it (the
+    policy's 三(二)2). The commitment and the categories are None only on a transfer recorded
+    before they were kept.
+    """
 
     id = fields.IntField(primary_key=True)
     successor = fields.ForeignKeyField(
@@ -209,20 +227,33 @@ class Transfer(Model):
         "models.Account", related_name=False, on_delete=fields.RESTRICT
     )
     recorded_at = fields.DatetimeField()
+    # What moves: the data categories a consent to the successor is asked for.
+    categories = fields.JSONField[list[str]](null=True)
+    # Who signed for the successor (a name and office: personal data of the signatory), when,
+    # the text signed, its SHA-256 and the document's own reference.
+    commitment_signed_by = fields.CharField(max_length=128, null=True)
+    commitment_signed_at = fields.DatetimeField(null=True)
+    commitment_text = fields.TextField(null=True)
+    commitment_digest = fields.CharField(max_length=64, null=True)
+    commitment_reference = fields.CharField(max_length=128, null=True)
 
     class Meta:
         table = "transfer"
 
 
 class TransferSubject(Model):
+    """One person in a transfer: moved under their consent, asked, or refused."""
+
     id = fields.IntField(primary_key=True)
     transfer = fields.ForeignKeyField("models.Transfer", related_name="subjects")
     account = fields.ForeignKeyField("models.Account", related_name="transfers")
     outcome = fields.CharEnumField(TransferOutcome, max_length=16)
-    # The consent that covered the move; None when the person must be asked again.
+    # The consent that covers the move; None while the person has not consented.
     consent = fields.ForeignKeyField(
         "models.Consent", related_name=False, null=True, on_delete=fields.RESTRICT
     )
+    # When the person accepted or refused; None for those moved under an earlier consent.
+    responded_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "transfer_subject"

@@ -15,7 +15,7 @@ from api.errors import ApiError, ErrorCode, invalid, not_found
 from api.policy.service import current_policy
 from models.accounts import lock_active_account
 from models.clock import utcnow
-from models.consent import MAINLAND_CHINA, Affiliate, Consent, ConsentEnd
+from models.consent import MAINLAND_CHINA, Affiliate, Consent, ConsentEnd, PolicyVersion
 
 CHANNEL = "api"
 
@@ -63,37 +63,49 @@ async def own_consent(actor: Actor, consent_id: int) -> Consent:
 
 
 async def grant_consent(actor: Actor, request: ConsentRequest) -> Consent:
-    account_id = actor.account_id
     purpose = scopes.purpose(request.purpose)
     categories = scopes.grantable_categories(request.categories)
     recipient = await recipient_for(request.recipient_id, purpose)
     policy = await current_policy()
     async with in_transaction():
-        if await lock_active_account(account_id) is None:
-            raise ApiError(ErrorCode.CONFLICT, "a cancelled account cannot consent")
-        consent = await Consent.create(
-            account_id=account_id,
-            recipient=recipient,
-            purpose=purpose,
-            categories=categories,
-            policy_version=policy,
-            granted_at=utcnow(),
-            evidence_channel=CHANNEL,
-            evidence_ip=actor.address,
-            evidence_user_agent=actor.user_agent,
-        )
-        await record_change(
-            actor,
-            f"account:{account_id}",
-            "CONSENT_GRANTED",
-            {
-                "consent_id": consent.id,
-                "recipient_id": recipient.id if recipient else None,
-                "purpose": purpose,
-                "categories": categories,
-                "policy_version": policy.version,
-            },
-        )
+        return await record_consent(actor, recipient, purpose, categories, policy)
+
+
+async def record_consent(
+    actor: Actor,
+    recipient: Affiliate | None,
+    purpose: str,
+    categories: list[str],
+    policy: PolicyVersion,
+) -> Consent:
+    """The signed-in person's consent, checked by the caller, with its evidence and audit event;
+    the caller holds the transaction."""
+    account_id = actor.account_id
+    if await lock_active_account(account_id) is None:
+        raise ApiError(ErrorCode.CONFLICT, "a cancelled account cannot consent")
+    consent = await Consent.create(
+        account_id=account_id,
+        recipient=recipient,
+        purpose=purpose,
+        categories=categories,
+        policy_version=policy,
+        granted_at=utcnow(),
+        evidence_channel=CHANNEL,
+        evidence_ip=actor.address,
+        evidence_user_agent=actor.user_agent,
+    )
+    await record_change(
+        actor,
+        f"account:{account_id}",
+        "CONSENT_GRANTED",
+        {
+            "consent_id": consent.id,
+            "recipient_id": recipient.id if recipient else None,
+            "purpose": purpose,
+            "categories": categories,
+            "policy_version": policy.version,
+        },
+    )
     return consent
 
 

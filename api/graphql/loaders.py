@@ -95,6 +95,17 @@ async def load_transfer_outcomes(transfer_ids: list[int]) -> list[Outcomes]:
     return [found[transfer_id] for transfer_id in transfer_ids]
 
 
+async def load_own_transfers(keys: list[tuple[int, int]]) -> list[TransferSubject | None]:
+    """(account id, transfer id) -> that person's row in that transfer, in one statement."""
+    account_ids = {account_id for account_id, _ in keys}
+    transfer_ids = {transfer_id for _, transfer_id in keys}
+    rows = await TransferSubject.filter(
+        account_id__in=account_ids, transfer_id__in=transfer_ids
+    ).select_related("transfer__successor")
+    found = {(row.account_id, row.transfer_id): row for row in rows}
+    return [found.get(key) for key in keys]
+
+
 async def load_previous_policies(policy_ids: list[int]) -> list[PolicyVersion | None]:
     """The version before each: every version in one statement (there are a handful)."""
     previous = previous_versions(await published_versions())
@@ -122,6 +133,9 @@ class Loaders:
     )
     policy_awaiting: DataLoader[int, PolicyVersion | None] = field(
         default_factory=lambda: DataLoader(load_fn=load_policy_awaiting)
+    )
+    own_transfers: DataLoader[tuple[int, int], TransferSubject | None] = field(
+        default_factory=lambda: DataLoader(load_fn=load_own_transfers)
     )
     previous_policy: DataLoader[int, PolicyVersion | None] = field(
         default_factory=lambda: DataLoader(load_fn=load_previous_policies)

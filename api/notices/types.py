@@ -11,6 +11,7 @@ from api.graphql.ids import parse_id
 from api.graphql.nodes import RowNode
 from api.graphql.pagination import MAX_PAGE_SIZE
 from api.notices.notifications import count_unread
+from api.transfers.types import MyTransferNode
 from models.privacy import Channel, DeliveryStatus, NotificationTopic
 
 NOTIFICATION_CURSOR = "notification"
@@ -51,6 +52,17 @@ class NotificationNode(RowNode):
     @strawberry.field(description="When the person first marked it read; null while unread.")
     def read_at(self) -> datetime | None:
         return self.row.read_at
+
+    @strawberry.field(
+        description="The transfer it tells of (topics TRANSFER and TRANSFER_CONSENT): answer "
+        "with respondToTransfer."
+    )
+    async def transfer(self, info: Info) -> MyTransferNode | None:
+        if self.row.transfer_id is None:
+            return None
+        key = (self.row.account_id, self.row.transfer_id)
+        row = await info.context.loaders.own_transfers.load(key)
+        return MyTransferNode(row=row) if row is not None else None
 
 
 @strawberry.type

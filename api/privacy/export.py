@@ -18,7 +18,7 @@ from models.audit import AuditEvent
 from models.clock import utcnow
 from models.consent import Consent, PolicyAcceptance, PolicyVersion
 from models.orders import Order
-from models.privacy import Notification, PrivacyRequest
+from models.privacy import Notification, PrivacyRequest, TransferSubject
 from models.reservations import Reservation
 
 FORMAT = "consentql-export/1"
@@ -139,6 +139,22 @@ async def export_document(account: Account) -> dict[str, Any]:
                 "resolution": row.resolution,
             }
             for row in requests
+        ],
+        "transfers": [
+            {
+                "transfer_id": row.transfer_id,
+                "successor": row.transfer.successor.name,
+                **pick(row.transfer, ("reason", "reference", "recorded_at", "categories")),
+                "commitment": {
+                    "signed_at": row.transfer.commitment_signed_at,
+                    "reference": row.transfer.commitment_reference,
+                    "digest": row.transfer.commitment_digest,
+                },
+                **pick(row, ("outcome", "responded_at", "consent_id")),
+            }
+            for row in await TransferSubject.filter(account_id=account.id)
+            .select_related("transfer__successor")
+            .order_by("id")
         ],
         "notifications": pick_each(
             await Notification.filter(account_id=account.id).order_by("id"),

@@ -246,6 +246,14 @@ async def world(client: httpx.AsyncClient, settings: Settings) -> World:
             token=admin,
         )
     )
+    recorded = ok(
+        await gql(
+            client,
+            "mutation($i: RecordTransferInput!) { recordTransfer(input: $i) { id } }",
+            {"i": transfer_input(successor)},
+            token=admin,
+        )
+    )["recordTransfer"]["id"]
     invitation = ok(
         await gql(
             client,
@@ -282,6 +290,7 @@ async def world(client: httpx.AsyncClient, settings: Settings) -> World:
         notification=a_notification,
         foreign_notification=b_notification,
         partner_invitation=invitation,
+        transfer=recorded,
     )
 
 
@@ -585,13 +594,22 @@ SPECS |= {
     ),
     "recordTransfer": (
         "admin",
-        lambda w: {
-            "input": {"successorId": w["successor"], "reason": "MERGER", "reference": "并购-1"}
-        },
+        lambda w: {"input": transfer_input(w["successor"])},
         lambda w, v: [
-            *each(("input", "successorId"), [*BAD_IDS, w["offshore"]], v),
+            *each(("input", "successorId"), [*BAD_IDS, w["offshore"], w["affiliate"]], v),
             *each(("input", "reference"), BAD_TEXT, v),
+            *each(("input", "categories"), [*BAD_CATEGORIES, [], ["credential.password"]], v),
+            *each(("input", "commitment", "signedBy"), BAD_TEXT, v),
+            *each(("input", "commitment", "reference"), BAD_TEXT, v),
+            *each(("input", "commitment", "text"), [*EMPTY, "a\x00b", "a" * 100_001], v),
+            *each(("input", "commitment", "digest"), ["", "0" * 64, *SQL[:1]], v),
+            *each(("input", "commitment", "signedAt"), ["2999-01-01T00:00:00+00:00"], v),
         ],
+    ),
+    "respondToTransfer": (
+        "person",
+        lambda w: {"transferId": w["transfer"], "accept": True},
+        lambda w, v: id_cases("transferId", v),
     ),
     "invitePartner": (
         "admin",
@@ -629,6 +647,21 @@ SPECS |= {
         ),
     ),
 }
+
+
+def transfer_input(successor: str) -> dict[str, Any]:
+    return {
+        "successorId": successor,
+        "reason": "MERGER",
+        "reference": "并购-1",
+        "categories": ["contact.phone"],
+        "commitment": {
+            "signedBy": "李强",
+            "signedAt": (utcnow() - timedelta(days=1)).isoformat(),
+            "text": "继续受本隐私协议约束。",
+            "reference": "承诺函-1",
+        },
+    }
 
 
 def incident(affected: list[str]) -> dict[str, Any]:

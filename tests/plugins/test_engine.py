@@ -27,6 +27,7 @@ from models.consent import (
     text_digest,
 )
 from models.keys import DataKey
+from models.privacy import Transfer, TransferOutcome, TransferReason, TransferSubject
 from models.reservations import Reservation
 from plugins import registry
 from plugins.base import BasePlugin
@@ -820,3 +821,48 @@ async def test_p_sec_3_a_partner_gets_nothing_from_consents_or_legal_grants(
         decision = await decide(engine, partner(staff), Subject.of_account(someone), category_id)
         assert (decision.effect, decision.code) == (Effect.BLOCK, BlockCode.FORBIDDEN)
     assert await visible(engine, partner(staff)) == set()
+
+
+# --- Transfers (P-TRANSFER-1) -------------------------------------------------------------------
+
+
+async def test_p_transfer_1_a_successors_client_sees_a_person_only_once_they_moved(
+    db: None, engine: ConsentEngine
+) -> None:
+    version = await policy()
+    operator = await person(role=Role.ADMIN)
+    buyer = await affiliate(purposes=["transfer"])
+    other_buyer = await affiliate(purposes=["transfer"])
+    people = {outcome: await person() for outcome in TransferOutcome}
+    unrecorded = await person()
+    for someone in [*people.values(), unrecorded]:
+        await consent(someone, buyer, ["contact.phone"], version, purpose="transfer")
+    deal = await Transfer.create(
+        successor=buyer,
+        reason=TransferReason.MERGER,
+        reference="并购-1",
+        recorded_by=operator,
+        recorded_at=NOW,
+    )
+    elsewhere = await Transfer.create(
+        successor=other_buyer,
+        reason=TransferReason.MERGER,
+        reference="并购-2",
+        recorded_by=operator,
+        recorded_at=NOW,
+    )
+    for outcome, someone in people.items():
+        await TransferSubject.create(transfer=deal, account=someone, outcome=outcome)
+    # Moved to another successor: that move is not this one's.
+    await TransferSubject.create(
+        transfer=elsewhere, account=unrecorded, outcome=TransferOutcome.MOVED
+    )
+    viewer = client(buyer, purpose="transfer", categories=["contact.phone"])
+    moved = people[TransferOutcome.MOVED]
+    assert await visible(engine, viewer) == {moved.id}
+    for someone in [*people.values(), unrecorded]:
+        decision = await decide(engine, viewer, Subject.of_account(someone), "contact.phone")
+        assert (decision.effect is Effect.ALLOW) == (someone is moved)
+    # The same consents for any other purpose are what they always were.
+    other_purpose = client(buyer, purpose="service", categories=["contact.phone"])
+    assert await visible(engine, other_purpose) == set()
