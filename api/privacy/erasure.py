@@ -14,7 +14,7 @@ from api.audit.events import system_event
 from models.accounts import Account, AccountStatus, DeviceLog, LoginRecord, Session
 from models.audit import append_events
 from models.clock import utcnow
-from models.consent import Consent, ConsentEnd
+from models.consent import Consent, ConsentEnd, PolicyAcceptance
 from models.keys import DataKey
 from models.orders import Order
 from models.privacy import ErasureTombstone, PrivacyRequest
@@ -79,6 +79,9 @@ async def erase(account_id: int, ground: str) -> bool:
             withdrawn_at=now, ended_reason=ConsentEnd.WITHDRAWN
         )
         await Consent.filter(account_id=account_id).update(
+            evidence_ip=None, evidence_user_agent=None
+        )
+        await PolicyAcceptance.filter(account_id=account_id).update(
             evidence_ip=None, evidence_user_agent=None
         )
         replayed = tombstone is not None

@@ -7,6 +7,7 @@ from html import escape
 from html.parser import HTMLParser
 
 from api.policy.founding import TEXT, ensure_founding_policy
+from api.privacy.erasure import erase
 from models.consent import PolicyAcceptance, PolicyVersion, text_digest
 from models.privacy import PublicNotice
 from tests.conftest import REGISTER, admin_token, gql, person, sign_in
@@ -204,3 +205,16 @@ async def test_p_update_1_registering_accepts_the_version_in_effect_with_evidenc
     assert (accepted["version"], accepted["channel"]) == ("2022-06-07", "registration")
     assert accepted["evidence"]["ip"] == "127.0.0.1"
     assert accepted["evidence"]["user_agent"].startswith("python-httpx/")
+
+
+async def test_p_delete_1_erasure_clears_the_evidence_of_a_policy_acceptance(client):
+    await ensure_founding_policy()
+    account_id = int((await gql(client, REGISTER, {"input": person(0)})).data["register"]["id"])
+    assert await erase(account_id, "STOPPED_USING")
+    acceptance = await PolicyAcceptance.get(account_id=account_id)
+    # That the version was accepted stays on record; from where and with what does not.
+    assert (acceptance.channel, acceptance.evidence_ip, acceptance.evidence_user_agent) == (
+        "registration",
+        None,
+        None,
+    )
