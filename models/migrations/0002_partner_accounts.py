@@ -1,5 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
+from models.migrations._operations import AlterDescription
 from models.accounts import Role
 from tortoise.fields.base import OnDelete
 from tortoise import fields
@@ -25,7 +26,7 @@ class Migration(migrations.Migration):
             options={'table': 'partner_invitation', 'app': 'models', 'pk_attr': 'id'},
             bases=['Model'],
         ),
-        ops.AlterField(
+        AlterDescription(
             model_name='Account',
             name='role',
             field=fields.CharEnumField(default=Role.USER, description='USER: USER\nADMIN: ADMIN\nPARTNER: PARTNER', enum_type=Role, max_length=8),

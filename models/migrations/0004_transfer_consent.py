@@ -1,5 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
+from models.migrations._operations import AlterDescription
 import functools
 from json import dumps, loads
 from models.privacy import NotificationTopic, TransferOutcome
@@ -12,7 +13,7 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        ops.AlterField(
+        AlterDescription(
             model_name='Notification',
             name='topic',
             field=fields.CharEnumField(description='POLICY_UPDATE: POLICY_UPDATE\nINCIDENT: INCIDENT\nTRANSFER: TRANSFER\nTRANSFER_CONSENT: TRANSFER_CONSENT', enum_type=NotificationTopic, max_length=16),
@@ -56,7 +57,7 @@ class Migration(migrations.Migration):
             name='TransferSubject',
             options={'table': 'transfer_subject', 'app': 'models', 'unique_together': (('transfer', 'account'),), 'pk_attr': 'id', 'table_description': 'One person in a transfer: moved under their consent, asked, or refused.'},
         ),
-        ops.AlterField(
+        AlterDescription(
             model_name='TransferSubject',
             name='outcome',
             field=fields.CharEnumField(description='MOVED: MOVED\nNEEDS_CONSENT: NEEDS_CONSENT\nREFUSED: REFUSED', enum_type=TransferOutcome, max_length=16),
