@@ -210,35 +210,34 @@ async def tell(
     channel: Channel,
 ) -> None:
     """Every person affected: those moved under their consent, and those asked for it."""
-    signed = (
-        transfer.commitment_signed_at.date().isoformat() if transfer.commitment_signed_at else ""
-    )
+    signed = transfer.commitment_signed_at.date().isoformat()  # type: ignore[union-attr]
     deal = f"{transfer.reason} ({transfer.reference})"
     categories = ", ".join(transfer.categories or ())
-    await notify(
-        sender,
-        moved,
-        topic=NotificationTopic.TRANSFER,
-        channel=channel,
-        title=f"Your data moved to {successor.name}"[:128],
-        body=(
+    committed = f"On {signed} it committed in writing to be bound by the privacy policy."
+    rounds = (
+        (
+            moved,
+            NotificationTopic.TRANSFER,
+            f"Your data moved to {successor.name}",
             f"{deal}: your data ({categories}) moved to {successor.name} under the consent you "
-            f"gave it. On {signed} it committed in writing to be bound by the privacy policy. "
-            "You may withdraw that consent at any time."
+            f"gave it. {committed} You may withdraw that consent at any time.",
         ),
-        transfer=transfer,
-    )
-    await notify(
-        sender,
-        asked,
-        topic=NotificationTopic.TRANSFER_CONSENT,
-        channel=channel,
-        title=f"{successor.name} asks for your consent"[:128],
-        body=(
-            f"{deal}: {successor.name} takes over this service. On {signed} it committed in "
-            f"writing to be bound by the privacy policy. Your data ({categories}) moves to it "
-            "only if you accept; nothing moves if you refuse or do not answer. Answer in the "
-            "app (respondToTransfer)."
+        (
+            asked,
+            NotificationTopic.TRANSFER_CONSENT,
+            f"{successor.name} asks for your consent",
+            f"{deal}: {successor.name} takes over this service. {committed} Your data "
+            f"({categories}) moves to it only if you accept; nothing moves if you refuse or do "
+            "not answer. Answer in the app (respondToTransfer).",
         ),
-        transfer=transfer,
     )
+    for people, topic, title, body in rounds:
+        await notify(
+            sender,
+            people,
+            topic=topic,
+            channel=channel,
+            title=title[:128],
+            body=body,
+            transfer=transfer,
+        )
