@@ -17,14 +17,13 @@ from api.actor import Actor
 from api.affiliates.service import find_affiliate
 from api.audit.events import record_change
 from api.auth.passwords import Passwords
-from api.auth.tokens import digest, new_token
+from api.auth.tokens import INVITATION_PREFIX, digest, new_token
 from api.errors import ApiError, ErrorCode, invalid
 from api.policy.acceptance import Evidence
 from models.accounts import Account, Role
 from models.clock import utcnow
 from models.partners import PartnerInvitation
 
-INVITATION_PREFIX = "cqi_"
 DEFAULT_VALID_HOURS = 72
 MAX_VALID_HOURS = 30 * 24
 # One message whether the token is unknown, used or expired: it tells a guesser nothing.
