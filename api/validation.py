@@ -99,6 +99,21 @@ def optional(model: type[Model], column: str, value: str | None, field: str) -> 
     return checked(model, column, value, field, required=False)
 
 
+def document_text(value: str, field: str, *, max_length: int) -> str:
+    """A multi-line document kept exactly as given (its digest is of these characters), but
+    for line endings, which become "\n"."""
+    cleaned = value.replace("\r\n", "\n").replace("\r", "\n")
+    if not cleaned.strip():
+        raise invalid(field, f"{field} is required")
+    if len(cleaned) > max_length:
+        raise invalid(field, f"{field} is longer than {max_length} characters")
+    if any(
+        unicodedata.category(char).startswith("C") and char not in LINE_BREAKS for char in cleaned
+    ):
+        raise invalid(field, f"{field} contains control characters")
+    return cleaned
+
+
 def optional_text(value: str | None, field: str, *, max_length: int) -> str | None:
     """Like `text`, for a field that may be left out: absent or blank is None."""
     if value is None:

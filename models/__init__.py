@@ -10,6 +10,7 @@ MODEL_MODULES = [
     "models.consent",
     "models.audit",
     "models.privacy",
+    "models.partners",
     "models.throttle",
     "models.jobs",
 ]

@@ -33,6 +33,8 @@ def email_lookup(email: str) -> str:
 class Role(StrEnum):
     USER = "USER"
     ADMIN = "ADMIN"
+    # Staff of a partner company: reads and corrects their own details, nothing else.
+    PARTNER = "PARTNER"
 
 
 class Duty(StrEnum):
@@ -82,6 +84,7 @@ class AccountStatus(StrEnum):
         "data_key_id": "which key seals the person's data; key material lives in data_key",
         "role": "what the account may do",
         "duties": "what an admin is charged with",
+        "partner_of_id": "the partner company a partner's staff account belongs to",
         "do_not_track": "the person's own Do Not Track choice, which binds every viewer",
         "do_not_track_set_at": "when they expressed it",
         "do_not_track_source": "how: a DNT or GPC signal, or their settings",
@@ -120,6 +123,10 @@ class Account(Model):
     role = fields.CharEnumField(Role, max_length=8, default=Role.USER)
     # Admins only (Duty values); given and taken on the command line.
     duties = fields.JSONField[list[str]](default=list, db_default="[]")
+    # The partner company of a PARTNER account; None for everyone else.
+    partner_of = fields.ForeignKeyField(
+        "models.Affiliate", related_name="partner_accounts", null=True, on_delete=fields.RESTRICT
+    )
     status = fields.CharEnumField(AccountStatus, max_length=12, default=AccountStatus.ACTIVE)
     password_hash = fields.CharField(max_length=255, null=True)
     # The person's Do Not Track / GPC choice, kept from the first signal or set by them, and

@@ -70,17 +70,21 @@ def text_digest(text: str) -> str:
         "contact_email": "the company's service address",
         "registered_address": "where the company is registered",
         "contact_address": "where to write to the company",
+        "text": "the policy's full text, published",
     },
     owner="",
 )
 class PolicyVersion(Model):
-    """A published privacy policy text, by digest, with the controller's contact (P-CONTACT-1)."""
+    """A published privacy policy: its text, digest and the controller's contact (P-CONTACT-1)."""
 
     id = fields.IntField(primary_key=True)
     version = fields.CharField(max_length=32, unique=True)
     published_at = fields.DatetimeField()
     effective_at = fields.DatetimeField(db_index=True)
     digest = fields.CharField(max_length=64)
+    # The text served as the site notice (policy 七(二)); None only for a version published,
+    # by digest, before texts were kept.
+    text = fields.TextField(null=True)
     summary = fields.TextField()
     # P-UPDATE-1: consents given under an earlier version stop counting once this one applies.
     requires_fresh_consent = fields.BooleanField(default=False)
@@ -118,12 +122,14 @@ class PolicyVersion(Model):
 
 
 @personal_data(
+    plain("evidence_ip", "network.ip", Format.IP, erasure=Erasure.CLEAR),
+    plain("evidence_user_agent", "device.info", Format.TEXT, erasure=Erasure.CLEAR),
     operational={
         "id": "the acceptance's number",
         "account_id": "who accepted",
         "policy_version_id": "which version",
         "accepted_at": "when",
-        "channel": "through which channel (api, ...)",
+        "channel": "through which channel (registration, api, ...)",
     },
     owner="account_id",
     exported=("policy_version_id", "accepted_at", "channel"),
@@ -136,6 +142,9 @@ class PolicyAcceptance(Model):
     )
     accepted_at = fields.DatetimeField()
     channel = fields.CharField(max_length=32)
+    # Evidence of the acceptance, like a consent's: personal data of the person accepting.
+    evidence_ip = fields.CharField(max_length=45, null=True)
+    evidence_user_agent = fields.CharField(max_length=255, null=True)
 
     class Meta:
         table = "policy_acceptance"

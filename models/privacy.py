@@ -159,6 +159,10 @@ class NotificationTopic(StrEnum):
     INCIDENT = "INCIDENT"
     # Something tried with the person's phone or email (P-SEC-4): a registration, a change.
     SECURITY = "SECURITY"
+    # P-TRANSFER-1: the person's data moved to a successor under their consent...
+    TRANSFER = "TRANSFER"
+    # ...or the successor asks for it, and nothing moves until the person accepts.
+    TRANSFER_CONSENT = "TRANSFER_CONSENT"
 
 
 @personal_data(
@@ -210,6 +214,7 @@ class Incident(Model):
         "body": "the same words for everyone told of one thing",
         "incident_id": "which incident",
         "policy_version_id": "which policy version",
+        "transfer_id": "which transfer it tells of, or asks consent for",
         "status": "whether it was delivered",
         "created_at": "when",
         "delivered_at": "when it was delivered",
@@ -244,6 +249,9 @@ class Notification(Model):
     )
     policy_version = fields.ForeignKeyField(
         "models.PolicyVersion", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+    transfer = fields.ForeignKeyField(
+        "models.Transfer", related_name="notifications", null=True, on_delete=fields.RESTRICT
     )
     status = fields.CharEnumField(DeliveryStatus, max_length=10, default=DeliveryStatus.PENDING)
     created_at = fields.DatetimeField(db_index=True)
@@ -323,6 +331,7 @@ class OutboxMessage(Model):
     operational={
         "id": "the notice's number",
         "incident_id": "which incident",
+        "policy_version_id": "which policy version",
         "title": "public",
         "body": "public",
         "published_at": "when",
@@ -330,11 +339,18 @@ class OutboxMessage(Model):
     owner="",
 )
 class PublicNotice(Model):
-    """A notice on the site, where telling each person is impractical (P-SEC-6)."""
+    """A notice on the site, of an incident (P-SEC-6) or of a policy version (P-UPDATE-1).
+
+    Of an incident where telling each person is impractical, and of every new policy version,
+    as the policy's section 七(二) promises.
+    """
 
     id = fields.IntField(primary_key=True)
     incident = fields.ForeignKeyField(
         "models.Incident", related_name="public_notices", null=True, on_delete=fields.RESTRICT
+    )
+    policy_version = fields.ForeignKeyField(
+        "models.PolicyVersion", related_name="public_notices", null=True, on_delete=fields.RESTRICT
     )
     title = fields.CharField(max_length=128)
     body = fields.TextField()
@@ -351,9 +367,15 @@ class TransferReason(StrEnum):
     BANKRUPTCY = "BANKRUPTCY"
 
 
+# The purpose a consent to a successor names (P-TRANSFER-1): its API clients are bound to it.
+TRANSFER_PURPOSE = "transfer"
+
+
 class TransferOutcome(StrEnum):
     MOVED = "MOVED"
+    # Asked, not answered yet: nothing of the person has moved.
     NEEDS_CONSENT = "NEEDS_CONSENT"
+    REFUSED = "REFUSED"
 
 
 @personal_data(
@@ -364,11 +386,22 @@ class TransferOutcome(StrEnum):
         "reference": "the deal or court reference",
         "recorded_by_id": "the admin who recorded it",
         "recorded_at": "when",
+        "categories": "which data categories move",
+        "commitment_signed_by": "the successor's signatory, as the signed commitment names them",
+        "commitment_signed_at": "when the successor signed",
+        "commitment_text": "the successor's commitment to be bound by the policy",
+        "commitment_digest": "SHA-256 of that text",
+        "commitment_reference": "the commitment's reference",
     },
     owner="",
 )
 class Transfer(Model):
-    """Personal data handed to a successor (P-TRANSFER-1): a recorded event per recipient."""
+    """Personal data handed to a successor (P-TRANSFER-1): a recorded event per recipient.
+
+    The successor's written commitment to be bound by the privacy policy is kept with it (the
+    policy's 三(二)2). The commitment and the categories are None only on a transfer recorded
+    before they were kept.
+    """
 
     id = fields.IntField(primary_key=True)
     successor = fields.ForeignKeyField(
@@ -380,6 +413,15 @@ class Transfer(Model):
         "models.Account", related_name=False, on_delete=fields.RESTRICT
     )
     recorded_at = fields.DatetimeField()
+    # What moves: the data categories a consent to the successor is asked for.
+    categories = fields.JSONField[list[str]](null=True)
+    # Who signed for the successor (a name and office: personal data of the signatory), when,
+    # the text signed, its SHA-256 and the document's own reference.
+    commitment_signed_by = fields.CharField(max_length=128, null=True)
+    commitment_signed_at = fields.DatetimeField(null=True)
+    commitment_text = fields.TextField(null=True)
+    commitment_digest = fields.CharField(max_length=64, null=True)
+    commitment_reference = fields.CharField(max_length=128, null=True)
 
     class Meta:
         table = "transfer"
@@ -390,21 +432,26 @@ class Transfer(Model):
         "id": "the row's number",
         "transfer_id": "which transfer",
         "account_id": "whose data",
-        "outcome": "moved or to be asked",
+        "outcome": "moved, to be asked, or refused",
         "consent_id": "the consent that covered it",
+        "responded_at": "when the person answered",
     },
     owner="account_id",
-    exported=("transfer_id", "outcome", "consent_id"),
+    exported=("transfer_id", "outcome", "consent_id", "responded_at"),
 )
 class TransferSubject(Model):
+    """One person in a transfer: moved under their consent, asked, or refused."""
+
     id = fields.IntField(primary_key=True)
     transfer = fields.ForeignKeyField("models.Transfer", related_name="subjects")
     account = fields.ForeignKeyField("models.Account", related_name="transfers")
     outcome = fields.CharEnumField(TransferOutcome, max_length=16)
-    # The consent that covered the move; None when the person must be asked again.
+    # The consent that covers the move; None while the person has not consented.
     consent = fields.ForeignKeyField(
         "models.Consent", related_name=False, null=True, on_delete=fields.RESTRICT
     )
+    # When the person accepted or refused; None for those moved under an earlier consent.
+    responded_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "transfer_subject"

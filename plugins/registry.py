@@ -13,6 +13,7 @@ from plugins.builtin.do_not_track import DoNotTrackPlugin
 from plugins.builtin.duties import DutiesPlugin
 from plugins.builtin.legal_basis import LegalBasisPlugin
 from plugins.builtin.owner import OwnerPlugin
+from plugins.builtin.partner import PartnerPlugin
 from plugins.builtin.residency import ResidencyPlugin
 
 ENTRY_POINT_GROUP = "consentql.plugins"
@@ -25,6 +26,7 @@ BUILTIN: dict[str, PluginFactory] = {
     for plugin in (
         CredentialsPlugin,
         AnonymousPlugin,
+        PartnerPlugin,
         ResidencyPlugin,
         CancelledPlugin,
         DoNotTrackPlugin,
@@ -39,6 +41,7 @@ BUILTIN: dict[str, PluginFactory] = {
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "credentials",
     "anonymous",
+    "partner",
     "residency",
     "cancelled",
     "do_not_track",

@@ -9,6 +9,9 @@ class ViewerKind(StrEnum):
     PERSON = "PERSON"
     # A person whose account has the ADMIN role: `account_id` is set.
     ADMIN = "ADMIN"
+    # A partner company's staff member (role PARTNER): `account_id` is set. They see their own
+    # details as any person does, and nobody else's.
+    PARTNER = "PARTNER"
     API_CLIENT = "API_CLIENT"
 
 

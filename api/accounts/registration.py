@@ -25,6 +25,7 @@ from api.actor import Actor
 from api.auth.passwords import Passwords
 from api.auth.throttle import SignInThrottle
 from api.notices.notifications import NotificationSender
+from api.policy.acceptance import REGISTRATION, Evidence
 from api.privacy.dnt import remember_signal
 from api.settings import Settings
 from api.validation import checked
@@ -64,7 +65,8 @@ async def register(
             await use_up(row)
             if not taken:
                 try:
-                    account = await create_account(details, password_hash)
+                    evidence = Evidence.of(actor, REGISTRATION)
+                    account = await create_account(details, password_hash, evidence)
                 except IntegrityError:
                     account = None  # taken meanwhile: refused like the rest
     if account is None:

@@ -4,7 +4,7 @@ accounts at all: admins and API clients (P-DISCLOSE-1). An admin lists every acc
 no permission of their own, so each personal field shows at its category default, masked
 (P-SEC-1), and in clear only under a legal grant (P-EXEMPT-1)."""
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, fields
 
 from tortoise.exceptions import IntegrityError
@@ -29,10 +29,12 @@ from api.auth.passwords import Passwords
 from api.auth.throttle import SignInThrottle
 from api.errors import ApiError, ErrorCode, forbidden, invalid, not_found, unauthenticated
 from api.notices.notifications import NotificationSender
+from api.policy.acceptance import Evidence, record_acceptance
 from api.settings import Settings
 from api.validation import checked, password
 from models.accounts import Account, Duty, Role, email_lookup, phone_lookup
 from models.audit import append_events
+from models.consent import PolicyVersion
 from models.keys import DataKey
 from models.phone_codes import CodePurpose
 from plugins.engine import RequestDecisions
@@ -63,18 +65,37 @@ class NewAccount:
 
 
 async def create_account(
-    details: NewAccount, password_hash: str, role: Role = Role.USER
+    details: NewAccount,
+    password_hash: str,
+    evidence: Evidence,
+    role: Role = Role.USER,
+    *,
+    partner_of: int | None = None,
+    within: Callable[[Account], Awaitable[None]] | None = None,
 ) -> Account:
-    """The account of checked details, with its data key. IntegrityError when the phone or the
-    email has an account: the unique hashes keep one, also of two registrations racing."""
+    """The account of checked details, with its data key. Registering accepts the policy
+    version in effect (P-UPDATE-1; the policy's opening paragraph): the acceptance is recorded
+    with `evidence` in the account's own transaction. `within` runs in it too: what must stand
+    or fall with the account (a partner invitation claimed). IntegrityError when the phone or
+    the email has an account: the unique hashes keep one, also of two registrations racing."""
+    # In a database `consentql migrate` prepared, the founding version is always in effect.
+    policy = await PolicyVersion.current()
     async with in_transaction():
         account = Account(
-            name=details.name, company=details.company, password_hash=password_hash, role=role
+            name=details.name,
+            company=details.company,
+            password_hash=password_hash,
+            role=role,
+            partner_of_id=partner_of,
         )
         account.data_key = await DataKey.issue()
         account.phone = details.phone
         account.email = details.email
         await account.save()
+        if policy is not None:
+            await record_acceptance(account.id, policy, evidence)
+        if within is not None:
+            await within(account)
     return account
 
 
@@ -86,17 +107,28 @@ async def register(
     name: str,
     company: str,
     secret: str,
+    evidence: Evidence,
     role: Role = Role.USER,
+    partner_of: int | None = None,
+    within: Callable[[Account], Awaitable[None]] | None = None,
 ) -> Account:
     """An account whose phone nobody proved: made by the operator, who vouches for it
-    (`consentql admin create`), and by the demo seed. People register through
-    api.accounts.registration, with a code sent to the phone (P-SEC-4)."""
+    (`consentql admin create`), by the demo seed, and for partner staff through the invitation
+    an admin sent them. People register through api.accounts.registration, with a code sent to
+    the phone (P-SEC-4)."""
     details = NewAccount(phone, email, name, company, secret).checked()
     taken = Q(phone_hash=phone_lookup(details.phone)) | Q(email_hash=email_lookup(details.email))
     if await Account.filter(taken).exists():
         raise ApiError(ErrorCode.CONFLICT, TAKEN)
     try:
-        return await create_account(details, await passwords.hash(details.password), role)
+        return await create_account(
+            details,
+            await passwords.hash(details.password),
+            evidence,
+            role,
+            partner_of=partner_of,
+            within=within,
+        )
     except IntegrityError:
         raise ApiError(ErrorCode.CONFLICT, TAKEN) from None
 
@@ -118,6 +150,7 @@ async def create_admin(
         name=name,
         company=company,
         secret=secret,
+        evidence=Evidence(channel="cli"),
         role=Role.ADMIN,
     )
     if duties:
@@ -229,7 +262,7 @@ def listable_accounts(decisions: RequestDecisions) -> QuerySet[Account]:
     viewer = decisions.viewer
     if viewer.kind is ViewerKind.ANONYMOUS:
         raise unauthenticated()
-    if viewer.kind is ViewerKind.PERSON:
+    if viewer.kind not in (ViewerKind.ADMIN, ViewerKind.API_CLIENT):
         raise forbidden("listing accounts is for admins and API clients")
     query = Account.all().select_related("data_key")
     narrowing = decisions.visible_accounts()

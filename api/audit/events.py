@@ -14,6 +14,9 @@ from plugins.engine import LedgerEntry
 from plugins.viewer import ViewerKind
 
 READ = "READ"
+# A person's data handed to a successor in a transfer (P-TRANSFER-1): their access history
+# lists it next to the reads.
+TRANSFERRED = "TRANSFERRED"
 SYSTEM_VIEWER = {"viewer_kind": "SYSTEM", "viewer_ref": "privacy"}
 
 

@@ -1,14 +1,17 @@
 """Who accessed my data (P-TRANSPARENCY-1): every read by an API client or an admin, legal grants
-included, from the audit log; a person's own reads are not listed."""
+included, and every hand-over of the data to a successor (P-TRANSFER-1), from the audit log; a
+person's own reads are not listed."""
 
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
+from api.audit.events import READ, TRANSFERRED
 from models.audit import AuditEvent
-from models.consent import ApiClient, LegalAccessGrant, LegalGround
+from models.consent import Affiliate, ApiClient, LegalAccessGrant, LegalGround
 from models.reservations import Reservation
 from plugins.viewer import ViewerKind
 
@@ -24,6 +27,8 @@ UNKNOWN_CLIENT = "API client"
 class AccessorKind(StrEnum):
     API_CLIENT = "API_CLIENT"
     ADMIN = "ADMIN"
+    # The data handed over in a transfer, under the person's consent.
+    SUCCESSOR = "SUCCESSOR"
 
 
 @dataclass
@@ -40,16 +45,17 @@ class Access:
     categories_blocked: list[str]
     basis: str
     legal_grounds: list[LegalGround]
+    transfer_id: str | None
 
 
-async def reads_of(account_id: int) -> QuerySet[AuditEvent]:
-    """Reads of the person's account and reservations by API clients and admins."""
+async def accesses_of(account_id: int) -> QuerySet[AuditEvent]:
+    """Reads of the person's account and reservations by API clients and admins, and the
+    transfers of their data to a successor."""
     own_ref = f"account:{account_id}"
     reservation_ids = await Reservation.filter(account_id=account_id).values_list("id", flat=True)
     refs = [own_ref, *(f"reservation:{rid}" for rid in reservation_ids)]
-    return AuditEvent.filter(
-        subject_ref__in=refs, action="READ", viewer_kind__in=ACCESSORS
-    ).exclude(viewer_ref=own_ref)
+    reads = Q(subject_ref__in=refs, action=READ, viewer_kind__in=ACCESSORS) & ~Q(viewer_ref=own_ref)
+    return AuditEvent.filter(reads | Q(subject_ref=own_ref, action=TRANSFERRED))
 
 
 def ids_with_prefix(values: list[str], prefix: str) -> set[int]:
@@ -62,12 +68,15 @@ class Names:
 
     clients: dict[int, str]
     grounds: dict[int, LegalGround]
+    successors: dict[int, str]
 
     @classmethod
     async def of(cls, events: list[AuditEvent]) -> "Names":
-        client_ids = ids_with_prefix([e.viewer_ref for e in events], "client:")
-        parts = [part for e in events for part in e.basis.split(",")]
+        reads = [e for e in events if e.action == READ]
+        client_ids = ids_with_prefix([e.viewer_ref for e in reads], "client:")
+        parts = [part for e in reads for part in e.basis.split(",")]
         grant_ids = ids_with_prefix(parts, "legal:")
+        successor_ids = {e.details["successor_id"] for e in events if e.action == TRANSFERRED}
         clients = (
             await ApiClient.filter(id__in=client_ids).select_related("affiliate")
             if client_ids
@@ -78,9 +87,15 @@ class Names:
             if grant_ids
             else []
         )
+        successors = (
+            await Affiliate.filter(id__in=successor_ids).values_list("id", "name")
+            if successor_ids
+            else []
+        )
         return cls(
             clients={c.id: f"{c.affiliate.name} / {c.name}" for c in clients},
             grounds={grant_id: LegalGround(ground) for grant_id, ground in grounds},
+            successors=dict(successors),
         )
 
     def actor(self, row: AuditEvent, own_ref: str) -> str:
@@ -96,6 +111,8 @@ class Names:
         return SYSTEM_NAME
 
     def access(self, row: AuditEvent, own_ref: str) -> Access:
+        if row.action == TRANSFERRED:
+            return self.transfer(row)
         by_client = row.viewer_kind == ViewerKind.API_CLIENT
         grants = sorted(ids_with_prefix(row.basis.split(","), "legal:"))
         return Access(
@@ -109,4 +126,21 @@ class Names:
             categories_blocked=list(row.categories_blocked),
             basis=row.basis,
             legal_grounds=[self.grounds[g] for g in grants if g in self.grounds],
+            transfer_id=None,
+        )
+
+    def transfer(self, row: AuditEvent) -> Access:
+        """The person's data handed to a successor: what moved, under which consent."""
+        return Access(
+            id=str(row.id),
+            at=row.created_at,
+            accessor_kind=AccessorKind.SUCCESSOR,
+            accessor=self.successors.get(row.details["successor_id"], "successor"),
+            subject="account",
+            categories_clear=list(row.categories_clear),
+            categories_masked=[],
+            categories_blocked=[],
+            basis=row.basis,
+            legal_grounds=[],
+            transfer_id=str(row.details["transfer_id"]),
         )

@@ -2,7 +2,7 @@
 
 import strawberry
 
-from api.audit.history import Names, reads_of
+from api.audit.history import Names, accesses_of
 from api.audit.types import AccessEvent
 from api.graphql.context import Info
 from api.graphql.pagination import Connection, connection, newest_first
@@ -12,12 +12,15 @@ ACCESS_CURSOR = "access"
 
 @strawberry.type
 class AccessHistoryQueries:
-    @strawberry.field(description="Reads of my data by API clients and admins, newest first.")
+    @strawberry.field(
+        description="Reads of my data by API clients and admins, and its transfers to a "
+        "successor, newest first."
+    )
     async def my_access_history(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[AccessEvent]:
         account_id = info.context.actor.account_id
-        rows = await newest_first(await reads_of(account_id), ACCESS_CURSOR, first, after)
+        rows = await newest_first(await accesses_of(account_id), ACCESS_CURSOR, first, after)
         names = await Names.of(rows)
         own_ref = f"account:{account_id}"
         return connection(rows, ACCESS_CURSOR, first, lambda row: names.access(row, own_ref))  # type: ignore[arg-type,return-value]

@@ -27,15 +27,18 @@ async def live_session(token: str) -> Session | None:
     return session
 
 
+VIEWER_KINDS = {
+    Role.USER: ViewerKind.PERSON,
+    Role.ADMIN: ViewerKind.ADMIN,
+    Role.PARTNER: ViewerKind.PARTNER,
+}
+
+
 def person_viewer(account: Account, do_not_track: bool) -> Viewer:
-    if account.role == Role.ADMIN:
-        return Viewer(
-            kind=ViewerKind.ADMIN,
-            account_id=account.id,
-            do_not_track=do_not_track,
-            duties=frozenset(account.duties),
-        )
-    return Viewer(kind=ViewerKind.PERSON, account_id=account.id, do_not_track=do_not_track)
+    kind = VIEWER_KINDS[Role(account.role)]
+    # Only an admin holds duties (models.accounts.Duty).
+    duties = frozenset(account.duties) if kind is ViewerKind.ADMIN else frozenset()
+    return Viewer(kind=kind, account_id=account.id, do_not_track=do_not_track, duties=duties)
 
 
 async def end_sessions(account_id: int, *, except_id: int | None = None) -> None:

@@ -5,6 +5,7 @@ import secrets
 
 SESSION_PREFIX = "cqs_"
 CLIENT_PREFIX = "cqc_"
+INVITATION_PREFIX = "cqi_"
 
 
 def new_token(prefix: str) -> str:

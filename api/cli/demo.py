@@ -16,6 +16,7 @@ from tortoise.transactions import in_transaction
 from api.accounts.service import register
 from api.auth.passwords import Passwords
 from api.auth.tokens import CLIENT_PREFIX, digest, new_token
+from api.policy.acceptance import Evidence
 from api.policy.founding import CONTROLLER, ensure_founding_policy
 from api.settings import Settings
 from api.validation import email_address, mainland_mobile
@@ -27,7 +28,6 @@ from models.consent import (
     AffiliateKind,
     ApiClient,
     Consent,
-    PolicyAcceptance,
     PolicyVersion,
 )
 from models.keys import DataKey
@@ -262,6 +262,7 @@ async def seed(settings: Settings, people: int = 40) -> tuple[str, str] | None:
             name="演示管理员",
             company=CONTROLLER,
             secret=ADMIN_PASSWORD,
+            evidence=Evidence(channel="cli"),
             role=Role.ADMIN,
         )
         admin.province, admin.city = "北京", "北京"
@@ -278,15 +279,13 @@ async def seed(settings: Settings, people: int = 40) -> tuple[str, str] | None:
                 name=person.name,
                 company=person.company,
                 secret=PERSON_PASSWORD,
+                # Each registration accepts the founding policy, as through the API.
+                evidence=Evidence(channel="web"),
             )
             account.province, account.city = person.province, person.city
             await account.save(update_fields=["province", "city"])
             accounts.append((account, person))
 
-        await PolicyAcceptance.bulk_create(
-            PolicyAcceptance(account=account, policy_version=policy, accepted_at=now, channel="web")
-            for account, _ in accounts
-        )
         await Order.bulk_create(orders(rng, [account for account, _ in accounts]))
         await Reservation.bulk_create(await reservations(rng, generator, accounts, now))
         login_records, device_logs = activity(rng, accounts)

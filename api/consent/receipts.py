@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from api.policy.service import Contact, contact_of
+from api.policy.contact import Contact, contact_of
 from models.consent import MAINLAND_CHINA, Affiliate, Consent, PolicyVersion
 
 RECEIPT_SCHEMA = "ISO/IEC TS 27560:2023"

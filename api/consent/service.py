@@ -69,12 +69,10 @@ async def grant_consent(actor: Actor, request: ConsentRequest) -> Consent:
     recipient = await recipient_for(request.recipient_id, purpose)
     policy = await current_policy()
     async with in_transaction():
-        if await lock_active_account(actor.account_id) is None:
-            raise ApiError(ErrorCode.CONFLICT, "a cancelled account cannot consent")
-        return await _give(actor, recipient, purpose, categories, policy)
+        return await record_consent(actor, recipient, purpose, categories, policy)
 
 
-async def _give(
+async def record_consent(
     actor: Actor,
     recipient: Affiliate | None,
     purpose: str,
@@ -82,9 +80,12 @@ async def _give(
     policy: PolicyVersion,
     **details: int,
 ) -> Consent:
-    """A consent under `policy` and its audit event; inside the caller's transaction, with the
-    account locked."""
+    """The signed-in person's consent, checked by the caller, with its evidence and its audit
+    event (`details` added to it); the caller holds the transaction. The account is locked
+    first: nothing is granted after a cancellation froze it (P-RETAIN-2)."""
     account_id = actor.account_id
+    if await lock_active_account(account_id) is None:
+        raise ApiError(ErrorCode.CONFLICT, "a cancelled account cannot consent")
     consent = await Consent.create(
         account_id=account_id,
         recipient=recipient,
@@ -132,7 +133,7 @@ async def narrow_consent(actor: Actor, consent_id: int, categories: Sequence[str
         )
         if not ended:
             raise ApiError(ErrorCode.CONFLICT, "the consent has ended: grant a new one instead")
-        narrower = await _give(
+        narrower = await record_consent(
             actor, recipient, old.purpose, kept, policy, narrows_consent_id=old.id
         )
         await record_change(

@@ -15,6 +15,7 @@ from tortoise.functions import Count
 from tortoise.models import Model
 
 from api.graphql.pagination import decode_cursor
+from api.policy.publication import previous_versions, published_versions
 from models.accounts import DeviceLog, LoginRecord
 from models.consent import PolicyVersion
 from models.orders import Order
@@ -94,6 +95,23 @@ async def load_transfer_outcomes(transfer_ids: list[int]) -> list[Outcomes]:
     return [found[transfer_id] for transfer_id in transfer_ids]
 
 
+async def load_own_transfers(keys: list[tuple[int, int]]) -> list[TransferSubject | None]:
+    """(account id, transfer id) -> that person's row in that transfer, in one statement."""
+    account_ids = {account_id for account_id, _ in keys}
+    transfer_ids = {transfer_id for _, transfer_id in keys}
+    rows = await TransferSubject.filter(
+        account_id__in=account_ids, transfer_id__in=transfer_ids
+    ).select_related("transfer__successor")
+    found = {(row.account_id, row.transfer_id): row for row in rows}
+    return [found.get(key) for key in keys]
+
+
+async def load_previous_policies(policy_ids: list[int]) -> list[PolicyVersion | None]:
+    """The version before each: every version in one statement (there are a handful)."""
+    previous = previous_versions(await published_versions())
+    return [previous.get(policy_id) for policy_id in policy_ids]
+
+
 async def load_policy_awaiting(account_ids: list[int]) -> list[PolicyVersion | None]:
     awaiting = await PolicyVersion.awaiting_acceptance(account_ids)
     return [awaiting.get(account_id) for account_id in account_ids]
@@ -115,6 +133,12 @@ class Loaders:
     )
     policy_awaiting: DataLoader[int, PolicyVersion | None] = field(
         default_factory=lambda: DataLoader(load_fn=load_policy_awaiting)
+    )
+    own_transfers: DataLoader[tuple[int, int], TransferSubject | None] = field(
+        default_factory=lambda: DataLoader(load_fn=load_own_transfers)
+    )
+    previous_policy: DataLoader[int, PolicyVersion | None] = field(
+        default_factory=lambda: DataLoader(load_fn=load_previous_policies)
     )
     incident_notified: DataLoader[int, int] = field(
         default_factory=lambda: count_loader(Notification, "incident_id")

@@ -17,6 +17,7 @@ from api.graphql.extensions.error_codes import LabelGraphQLErrors
 from api.graphql.extensions.introspection import introspection_extension
 from api.graphql.extensions.limits import QueryLimits, limit_extensions
 from api.graphql.extensions.operation_name import RequireOperationName
+from api.graphql.extensions.partner_scope import PartnerScope
 from api.graphql.extensions.suggestions import suggestions_extension
 from api.graphql.extensions.unexpected_errors import (
     MaskUnexpectedErrors,
@@ -32,6 +33,7 @@ from api.notices.schema import (
     NotificationQueries,
 )
 from api.orders.schema import OrderMutations, OrderQueries
+from api.partners.schema import PartnerMutations
 from api.policy.schema import PolicyMutations, PolicyQueries, PolicyUpdateMutations
 from api.privacy.schema import (
     CancellationMutations,
@@ -83,6 +85,7 @@ Mutation = merge_types(
         TransferMutations,
         NotificationMutations,
         PrivacyPreferenceMutations,
+        PartnerMutations,
     ),
 )
 
@@ -130,6 +133,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             lambda: ParserCache(maxsize=256),
             *limit_extensions(query_limits(settings)),
             RequireOperationName,
+            PartnerScope,
             introspection_extension(production=settings.production, is_signed_in=is_signed_in),
             validation_cache_extension(),
             suggestions_extension(is_admin),

@@ -35,6 +35,7 @@ from api.http.health import health
 from api.http.logging import LogContext
 from api.http.metrics import CONTEXT_STATE_KEY, Metrics, RequestMetrics
 from api.http.middleware import BodyLimit, RequestId
+from api.http.policy_pages import policy_routes
 from api.http.privacy_center import privacy_center_routes
 from api.jobs.figures import LifecycleFigures
 from api.jobs.registry import scheduled_jobs
@@ -138,6 +139,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             Route("/healthz", health, methods=["GET"]),
             Route("/metrics", metrics.endpoint, methods=["GET"]),
             Route("/.well-known/gpc.json", gpc_json, methods=["GET"]),
+            *policy_routes(on_failure=failure_response),
             *static_routes(),
             *privacy_center_routes(),
         ],

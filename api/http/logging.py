@@ -34,8 +34,9 @@ _REDACTIONS = (
         "[phone]",
     ),
     (re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"), "[email]"),
-    # Session and API client tokens (api.auth.tokens), and whatever follows "Bearer".
-    (re.compile(r"\bcq[sc]_[A-Za-z0-9_-]+"), "[token]"),
+    # Session, API client and partner invitation tokens (api.auth.tokens), and whatever follows
+    # "Bearer".
+    (re.compile(r"\bcq[sci]_[A-Za-z0-9_-]+"), "[token]"),
     (re.compile(r"(?i)(bearer\s+)[^\s\"',;]+"), r"\1[token]"),
     (re.compile(r"(consentql_session=)[^\s\"';]+"), r"\1[token]"),
     # graphql-core quotes the document around an error ("GraphQL request:2:5" and numbered

@@ -27,6 +27,7 @@ from models.privacy import (
     Notification,
     NotificationTopic,
     OutboxMessage,
+    Transfer,
 )
 
 
@@ -84,8 +85,10 @@ async def notify(
     body: str,
     incident: Incident | None = None,
     policy_version: PolicyVersion | None = None,
+    transfer: Transfer | None = None,
 ) -> int:
-    """One notification per person, in one insert; the caller holds the transaction."""
+    """One notification per person, in one insert; the caller holds the transaction. A round
+    is told apart by its topic with its incident, policy version or transfer."""
     now = utcnow()
     await Notification.bulk_create(
         [
@@ -97,17 +100,18 @@ async def notify(
                 body=body,
                 incident=incident,
                 policy_version=policy_version,
+                transfer=transfer,
                 created_at=now,
             )
             for account_id in account_ids
         ]
     )
-    # Read back by what is unique to this round: its incident or its policy version.
-    batch = Notification.filter(topic=topic)
-    batch = (
-        batch.filter(incident_id=incident.id)
-        if incident is not None
-        else batch.filter(policy_version_id=policy_version.id if policy_version else None)
+    # Read back by what is unique to this round.
+    batch = Notification.filter(
+        topic=topic,
+        incident_id=incident.id if incident else None,
+        policy_version_id=policy_version.id if policy_version else None,
+        transfer_id=transfer.id if transfer else None,
     )
     await sender.send(await batch)
     return len(account_ids)

@@ -71,7 +71,8 @@ class NotificationQueries:
     async def public_notices(
         self, first: int | None = None, after: str | None = None
     ) -> Connection[PublicNoticeNode]:
-        rows = await newest_first(PublicNotice.all(), NOTICE_CURSOR, first, after)
+        query = PublicNotice.all().select_related("policy_version")
+        rows = await newest_first(query, NOTICE_CURSOR, first, after)
         return connection(rows, NOTICE_CURSOR, first, lambda row: PublicNoticeNode(row=row))
 
 

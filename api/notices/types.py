@@ -11,6 +11,7 @@ from api.graphql.ids import parse_id
 from api.graphql.nodes import RowNode
 from api.graphql.pagination import MAX_PAGE_SIZE
 from api.notices.notifications import count_unread
+from api.transfers.types import MyTransferNode
 from models.privacy import Channel, DeliveryStatus, NotificationTopic
 
 NOTIFICATION_CURSOR = "notification"
@@ -59,6 +60,17 @@ class NotificationNode(RowNode):
     def read_at(self) -> datetime | None:
         return self.row.read_at
 
+    @strawberry.field(
+        description="The transfer it tells of (topics TRANSFER and TRANSFER_CONSENT): answer "
+        "with respondToTransfer."
+    )
+    async def transfer(self, info: Info) -> MyTransferNode | None:
+        if self.row.transfer_id is None:
+            return None
+        key = (self.row.account_id, self.row.transfer_id)
+        row = await info.context.loaders.own_transfers.load(key)
+        return MyTransferNode(row=row) if row is not None else None
+
 
 @strawberry.type
 class MarkedNotifications:
@@ -94,6 +106,12 @@ class PublicNoticeNode(RowNode):
     @strawberry.field
     def published_at(self) -> datetime:
         return self.row.published_at
+
+    @strawberry.field(description="The policy version it announces, if any.")
+    def policy_version(self) -> str | None:
+        # Fetched with the notice (select_related).
+        announced = self.row.policy_version
+        return announced.version if announced is not None else None
 
 
 @strawberry.type(name="Incident")

@@ -1,8 +1,9 @@
-"""The policy the portal was founded on (2022-06-07), stored with the digest of its real text.
+"""The policy the portal was founded on (2022-06-07), stored with its real text and its digest.
 
 Every consent names the policy version it was given under (P-UPDATE-1), so a database must hold
 one version before anyone can consent; `consentql migrate` (and so `serve`) stores this one when
-none exists. Later versions are published by admins (api.policy.publishing).
+none exists, and gives its text to a founding version stored before texts were kept (its digest
+says it is this text). Later versions are published by admins (api.policy.service.publish).
 """
 
 from datetime import UTC, datetime
@@ -24,14 +25,20 @@ CONTACT_EMAIL = "zqservice@chinamobile.com"
 CONTACT_ADDRESS = "北京市海淀区知春路北航致真大厦 政企能力支撑部 (收)"
 
 
+def founding_text() -> str:
+    return TEXT.read_text(encoding="utf-8")
+
+
 async def ensure_founding_policy() -> PolicyVersion:
     published = datetime(2022, 6, 7, tzinfo=UTC)
+    text = founding_text()
     policy, _ = await PolicyVersion.get_or_create(
         version=VERSION,
         defaults={
             "published_at": published,
             "effective_at": published,
-            "digest": text_digest(TEXT.read_text(encoding="utf-8")),
+            "digest": text_digest(text),
+            "text": text,
             "summary": SUMMARY,
             "requires_fresh_consent": False,
             "controller": CONTROLLER,
@@ -41,4 +48,7 @@ async def ensure_founding_policy() -> PolicyVersion:
             "contact_address": CONTACT_ADDRESS,
         },
     )
+    if policy.text is None and policy.digest == text_digest(text):
+        policy.text = text
+        await policy.save(update_fields=["text"])
     return policy

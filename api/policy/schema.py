@@ -7,6 +7,7 @@ import strawberry
 
 from api.graphql.context import Info
 from api.notices.notifications import load_sender
+from api.policy.publication import named, published_versions
 from api.policy.service import PolicyDraft, accept_policy, current_policy, publish
 from api.policy.types import PolicyAcceptanceNode, PolicyVersionNode, PublishedPolicy
 
@@ -15,8 +16,12 @@ from api.policy.types import PolicyAcceptanceNode, PolicyVersionNode, PublishedP
 class PublishPolicyInput:
     version: str
     summary: str = strawberry.field(description="What changed, in words every person reads.")
-    text: str | None = strawberry.field(default=None, description="The full text (or digest).")
-    digest: str | None = strawberry.field(default=None, description="SHA-256 of the text.")
+    text: str = strawberry.field(
+        description="The full text: the site publishes it as the notice of this version."
+    )
+    digest: str | None = strawberry.field(
+        default=None, description="SHA-256 of the text, hex: when given, it must match."
+    )
     requires_fresh_consent: bool = False
     effective_at: datetime | None = strawberry.field(default=None, description="Default: now.")
 
@@ -26,6 +31,16 @@ class PolicyQueries:
     @strawberry.field(description="The policy in effect now; open to anyone, signed in or not.")
     async def current_policy(self) -> PolicyVersionNode:
         return PolicyVersionNode(row=await current_policy())
+
+    @strawberry.field(
+        description="Every version published, in the order they take effect; open to anyone."
+    )
+    async def policy_versions(self) -> list[PolicyVersionNode]:
+        return [PolicyVersionNode(row=row) for row in await published_versions()]
+
+    @strawberry.field(description="One published version by its name; open to anyone.")
+    async def policy_version(self, version: str) -> PolicyVersionNode:
+        return PolicyVersionNode(row=named(await published_versions(), version))
 
 
 @strawberry.type

@@ -1,7 +1,8 @@
-"""The privacy policy: the version in effect with the controller's contact (P-CONTACT-1), a
-person's acceptance of it, and publishing a new version (P-UPDATE-1).
+"""The privacy policy: the version in effect (P-CONTACT-1), a person's acceptance of it, and
+publishing a new version (P-UPDATE-1).
 
-On publication every active person is told in the app. When the version requires fresh
+On publication the version's text goes up as a public notice on the site (api.policy.publication)
+and every active person is told in the app. When the version requires fresh
 consent, consents given under earlier versions stop counting once it takes effect
 (plugins.builtin.consent): optional processing for a person pauses until they consent again.
 """
@@ -16,38 +17,17 @@ from api.actor import Actor
 from api.audit.events import record_change
 from api.errors import ApiError, ErrorCode, invalid
 from api.notices.notifications import NotificationSender, active_people, notify
-from api.validation import text
+from api.policy.acceptance import API, Evidence, record_acceptance
+from api.policy.publication import JSON_SUFFIX, notice_body
+from api.validation import document_text, text
 from models.clock import utcnow
 from models.consent import PolicyAcceptance, PolicyVersion, text_digest
-from models.privacy import Channel, NotificationTopic
+from models.privacy import Channel, NotificationTopic, PublicNotice
 
-DIGEST = re.compile(r"^[0-9a-f]{64}$")
+VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.-]*$")
+# The founding text is about 5,200 characters; a request body is capped at 256 KiB anyway.
+MAX_TEXT = 100_000
 FRESH_CONSENT_NOTE = "This version asks for your consent again before optional processing goes on."
-# The policy promises an answer within 15 days (P-CONTACT-1, P-RIGHTS-4).
-ANSWER_WITHIN_DAYS = 15
-
-
-@dataclass
-class Contact:
-    """The controller and how to reach it, as a policy version names them (P-CONTACT-1)."""
-
-    controller: str
-    phone: str
-    email: str
-    registered_address: str
-    contact_address: str
-    answer_within_days: int
-
-
-def contact_of(policy: PolicyVersion) -> Contact:
-    return Contact(
-        controller=policy.controller,
-        phone=policy.contact_phone,
-        email=policy.contact_email,
-        registered_address=policy.registered_address,
-        contact_address=policy.contact_address,
-        answer_within_days=ANSWER_WITHIN_DAYS,
-    )
 
 
 async def current_policy() -> PolicyVersion:
@@ -64,11 +44,7 @@ async def accept_policy(actor: Actor, version: str) -> tuple[PolicyAcceptance, P
     if version.strip() != policy.version:
         raise invalid("version", f"only the version in effect ({policy.version}) is accepted")
     async with in_transaction():
-        acceptance, created = await PolicyAcceptance.get_or_create(
-            account_id=account_id,
-            policy_version=policy,
-            defaults={"accepted_at": utcnow(), "channel": "api"},
-        )
+        acceptance, created = await record_acceptance(account_id, policy, Evidence.of(actor, API))
         if created:
             await record_change(
                 actor,
@@ -83,6 +59,7 @@ async def accept_policy(actor: Actor, version: str) -> tuple[PolicyAcceptance, P
 class NewVersion:
     version: str
     summary: str
+    text: str
     digest: str
     requires_fresh_consent: bool
     effective_at: datetime
@@ -90,29 +67,36 @@ class NewVersion:
 
 @dataclass(frozen=True)
 class PolicyDraft:
-    """A version as an admin submits it: the text or its digest, not both."""
+    """A version as an admin submits it. The full text is required: it is what the site notice
+    publishes (policy 七(二)); a digest, when given, must be the text's (a check that the text
+    arrived as the admin meant it)."""
 
     version: str
     summary: str
-    text: str | None
+    text: str
     digest: str | None
     requires_fresh_consent: bool
     effective_at: datetime | None
 
 
 def checked(draft: PolicyDraft) -> NewVersion:
-    if (draft.text is None) == (draft.digest is None):
-        raise invalid("text", "give the policy text or its SHA-256 digest, not both")
-    if draft.digest is not None and not DIGEST.match(draft.digest):
-        raise invalid("digest", "a SHA-256 digest is 64 lower-case hex digits")
+    version = text(draft.version, "version", max_length=32)
+    # Part of the version's stable URLs (api.policy.publication).
+    if not VERSION.match(version) or version.endswith(JSON_SUFFIX):
+        raise invalid("version", "letters, digits, dots and dashes, not ending in .json")
+    full_text = document_text(draft.text, "text", max_length=MAX_TEXT)
+    digest = text_digest(full_text)
+    if draft.digest is not None and draft.digest != digest:
+        raise invalid("digest", "the digest is not the SHA-256 of the text")
     now = utcnow()
     effective = draft.effective_at or now
     if effective < now:
         raise invalid("effectiveAt", "a policy cannot take effect in the past")
     return NewVersion(
-        version=text(draft.version, "version", max_length=32),
+        version=version,
         summary=text(draft.summary, "summary", max_length=2000),
-        digest=draft.digest or text_digest(draft.text or ""),
+        text=full_text,
+        digest=digest,
         requires_fresh_consent=draft.requires_fresh_consent,
         effective_at=effective,
     )
@@ -121,7 +105,8 @@ def checked(draft: PolicyDraft) -> NewVersion:
 async def publish(
     actor: Actor, draft: PolicyDraft, sender: NotificationSender
 ) -> tuple[PolicyVersion, int]:
-    """Admins only; the controller's contact carries over from the latest version."""
+    """Admins only; the controller's contact carries over from the latest version. The version
+    is announced by a public notice on the site (policy 七(二)) and to every person."""
     actor.admin_id()
     new = checked(draft)
     latest = await PolicyVersion.all().order_by("-effective_at").first()
@@ -135,6 +120,7 @@ async def publish(
             published_at=utcnow(),
             effective_at=new.effective_at,
             digest=new.digest,
+            text=new.text,
             summary=new.summary,
             requires_fresh_consent=new.requires_fresh_consent,
             controller=latest.controller,
@@ -143,14 +129,29 @@ async def publish(
             registered_address=latest.registered_address,
             contact_address=latest.contact_address,
         )
+        title = f"Privacy policy {new.version}"
+        await PublicNotice.create(
+            policy_version=policy,
+            title=title,
+            body=notice_body(policy),
+            published_at=policy.published_at,
+        )
         body = f"{new.summary}\n{FRESH_CONSENT_NOTE}" if new.requires_fresh_consent else new.summary
         notified = await notify(
             sender,
             await active_people(),
             topic=NotificationTopic.POLICY_UPDATE,
-            channel=Channel.IN_APP,
-            title=f"Privacy policy {new.version}",
+            # By email, not only in the app: people who never sign in are told too. The
+            # notification shows in their app all the same.
+            channel=Channel.EMAIL,
+            title=title,
             body=body,
             policy_version=policy,
+        )
+        await record_change(
+            actor,
+            f"policy:{policy.id}",
+            "POLICY_PUBLISHED",
+            {"digest": policy.digest, "requires_fresh_consent": policy.requires_fresh_consent},
         )
     return policy, notified

@@ -5,7 +5,9 @@ from datetime import datetime
 
 import strawberry
 
-from api.policy.service import Contact, contact_of
+from api.graphql.context import Info
+from api.policy.contact import Contact, contact_of
+from api.policy.publication import page_path, text_diff
 from models.consent import PolicyAcceptance, PolicyVersion
 
 
@@ -45,6 +47,30 @@ class PolicyVersionNode:
     @strawberry.field
     def contact(self) -> ContactDetails:
         return contact_of(self.row)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="The full text, as published on the site; null only for a version "
+        "published, by digest, before texts were kept."
+    )
+    def text(self) -> str | None:
+        return self.row.text
+
+    @strawberry.field(description="Where the site publishes it: an HTML page; add .json for JSON.")
+    def url(self) -> str:
+        return page_path(self.row.version)
+
+    @strawberry.field(description="The version before it; null for the first.")
+    async def previous_version(self, info: Info) -> str | None:
+        previous = await info.context.loaders.previous_policy.load(self.row.id)
+        return previous.version if previous else None
+
+    @strawberry.field(
+        description="A unified diff of the text against the version before; null for the "
+        "first version or where a text was not kept."
+    )
+    async def diff(self, info: Info) -> str | None:
+        previous = await info.context.loaders.previous_policy.load(self.row.id)
+        return text_diff(previous, self.row)
 
 
 @strawberry.type(name="PolicyAcceptance")

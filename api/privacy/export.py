@@ -23,6 +23,7 @@ from models.audit import AuditEvent
 from models.clock import utcnow
 from models.consent import Consent, PolicyAcceptance, PolicyVersion
 from models.personal import PersonalData, collection_name, declared, exported_fields
+from models.privacy import TransferSubject
 from models.reservations import Reservation
 
 FORMAT = "consentql-export/2"
@@ -73,8 +74,8 @@ async def export_document(account: Account) -> dict[str, Any]:
     document: dict[str, Any] = {"format": FORMAT, "generated_at": utcnow()}
     for declaration in declared():
         fields = exported_fields(declaration)
-        # Consents come with their receipts, below.
-        if not declaration.owner or not fields or declaration.model is Consent:
+        # Consents come with their receipts, transfers with their successor, below.
+        if not declaration.owner or not fields or declaration.model in (Consent, TransferSubject):
             continue
         assert declaration.model is not None
         rows = await rows_of(declaration, account)
@@ -82,6 +83,7 @@ async def export_document(account: Account) -> dict[str, Any]:
         document[collection_name(declaration.model)] = section
     document["account"] = document.pop(collection_name(Account))[0]
     document["consents"] = await consents_with_receipts(account)
+    document["transfers"] = await transfers_of(account)
     await name_policy_versions(document[collection_name(PolicyAcceptance)])
     document["access_history"] = await access_history(account)
     return plain(document)
@@ -101,6 +103,33 @@ async def consents_with_receipts(account: Account) -> list[dict[str, Any]]:
             "receipt": dataclasses.asdict(consent_receipt(row, awaiting)),
         }
         for row in consents
+    ]
+
+
+async def transfers_of(account: Account) -> list[dict[str, Any]]:
+    """Each transfer to a successor that concerned the person, with the successor's commitment
+    and the person's answer (P-TRANSFER-1)."""
+    rows = (
+        await TransferSubject.filter(account_id=account.id)
+        .select_related("transfer__successor")
+        .order_by("id")
+    )
+    return [
+        {
+            "transfer_id": row.transfer_id,
+            "successor": row.transfer.successor.name,
+            "reason": row.transfer.reason,
+            "reference": row.transfer.reference,
+            "recorded_at": row.transfer.recorded_at,
+            "categories": row.transfer.categories,
+            "commitment": {
+                "signed_at": row.transfer.commitment_signed_at,
+                "reference": row.transfer.commitment_reference,
+                "digest": row.transfer.commitment_digest,
+            },
+            **{name: getattr(row, name) for name in exported_fields(TransferSubject.PERSONAL)},
+        }
+        for row in rows
     ]
 
 

@@ -72,8 +72,8 @@ class PrivacyRequestQueries:
 class DataExportQueries:
     @strawberry.field(
         description="Everything held about the signed-in person as one JSON document: account, "
-        "sign-ins, device logs, orders, reservations, consents with receipts, requests, "
-        "notifications and who accessed their data."
+        "sign-ins, device logs, orders, reservations, consents with receipts, policy "
+        "acceptances, requests, transfers, notifications and who accessed their data."
     )
     async def export_my_data(self, info: Info) -> JSON:
         context = info.context

@@ -1,14 +1,35 @@
-"""Admins record a transfer to a successor, where only consenting people move, and list the
-transfers recorded (P-TRANSFER-1)."""
+"""Admins record a transfer to a successor with its written commitment and list the transfers
+recorded; each person affected sees their place in it and accepts or refuses (P-TRANSFER-1)."""
+
+from datetime import datetime
 
 import strawberry
 
 from api.graphql.context import Info
 from api.graphql.ids import parse_id
 from api.graphql.pagination import Connection, connection, newest_first
-from api.transfers.service import record_transfer, transfers_for_admin
-from api.transfers.types import TRANSFER_CURSOR, TransferNode, TransferReasonEnum
-from models.privacy import TransferReason
+from api.notices.notifications import load_sender
+from api.notices.types import ChannelEnum
+from api.transfers.answers import my_transfers, respond_to_transfer
+from api.transfers.service import Commitment, TransferRecord, record_transfer, transfers_for_admin
+from api.transfers.types import (
+    TRANSFER_CURSOR,
+    MyTransferNode,
+    TransferNode,
+    TransferReasonEnum,
+)
+from models.privacy import Channel, TransferReason
+
+
+@strawberry.input(description="The successor's written commitment to be bound by the policy.")
+class TransferCommitmentInput:
+    signed_by: str = strawberry.field(description="Who signed it for the successor.")
+    signed_at: datetime
+    text: str = strawberry.field(description="The text signed; people asked read it.")
+    digest: str | None = strawberry.field(
+        default=None, description="SHA-256 of the text, hex: when given, it must match."
+    )
+    reference: str = strawberry.field(description="The document's own reference.")
 
 
 @strawberry.input
@@ -16,6 +37,11 @@ class RecordTransferInput:
     successor_id: strawberry.ID
     reason: TransferReasonEnum  # type: ignore[valid-type]
     reference: str = strawberry.field(description="The deal or court reference.")
+    categories: list[str] = strawberry.field(description="The data categories that move.")
+    commitment: TransferCommitmentInput
+    channel: ChannelEnum = strawberry.field(  # type: ignore[valid-type]
+        default=Channel.EMAIL, description="How each person affected is told."
+    )
 
 
 @strawberry.type
@@ -28,15 +54,45 @@ class TransferQueries:
         rows = await newest_first(query, TRANSFER_CURSOR, first, after)
         return connection(rows, TRANSFER_CURSOR, first, lambda row: TransferNode(row=row))
 
+    @strawberry.field(description="The transfers the signed-in person is part of, newest first.")
+    async def my_transfers(self, info: Info) -> list[MyTransferNode]:
+        return [MyTransferNode(row=row) for row in await my_transfers(info.context.actor)]
+
 
 @strawberry.type
 class TransferMutations:
-    @strawberry.mutation(description="Admins: hand data to a successor (merger, acquisition...).")
+    @strawberry.mutation(
+        description="Admins: hand data to a successor (merger, acquisition...): people whose "
+        "consent covers it move, everyone else is asked, everyone is told."
+    )
     async def record_transfer(self, info: Info, input: RecordTransferInput) -> TransferNode:
-        transfer = await record_transfer(
-            info.context.actor,
-            parse_id(input.successor_id, "affiliate"),
-            TransferReason(input.reason),
-            input.reference,
+        context = info.context
+        commitment = input.commitment
+        record = TransferRecord(
+            successor_id=parse_id(input.successor_id, "affiliate"),
+            reason=TransferReason(input.reason),
+            reference=input.reference,
+            categories=list(input.categories),
+            commitment=Commitment(
+                signed_by=commitment.signed_by,
+                signed_at=commitment.signed_at,
+                text=commitment.text,
+                digest=commitment.digest,
+                reference=commitment.reference,
+            ),
+            channel=Channel(input.channel),
         )
-        return TransferNode(row=transfer)
+        sender = load_sender(context.runtime.settings.notification_sender)
+        return TransferNode(row=await record_transfer(context.actor, record, sender))
+
+    @strawberry.mutation(
+        description="Accept or refuse a successor's request for your data; accepting consents "
+        'to it for the purpose "transfer" over the transfer\'s categories.'
+    )
+    async def respond_to_transfer(
+        self, info: Info, transfer_id: strawberry.ID, accept: bool
+    ) -> MyTransferNode:
+        row = await respond_to_transfer(
+            info.context.actor, parse_id(transfer_id, "transfer"), accept
+        )
+        return MyTransferNode(row=row)

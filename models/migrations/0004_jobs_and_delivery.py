@@ -1,5 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
+from models.migrations._operations import AlterDescription
 import functools
 from json import dumps, loads
 from models.privacy import Channel, DeliveryStatus
@@ -31,12 +32,12 @@ class Migration(migrations.Migration):
             options={'table': 'scheduled_job', 'app': 'models', 'pk_attr': 'name', 'table_description': 'The lease and the last runs of one job, with no personal data (counts, error class names).'},
             bases=['Model'],
         ),
-        ops.AlterField(
+        AlterDescription(
             model_name='Notification',
             name='channel',
             field=fields.CharEnumField(description='EMAIL: EMAIL\nSMS: SMS\nPUSH: PUSH\nIN_APP: IN_APP\nLETTER: LETTER', enum_type=Channel, max_length=8),
         ),
-        ops.AlterField(
+        AlterDescription(
             model_name='Notification',
             name='status',
             field=fields.CharEnumField(default=DeliveryStatus.PENDING, description='PENDING: PENDING\nQUEUED: QUEUED\nDELIVERED: DELIVERED\nSENT: SENT\nFAILED: FAILED', enum_type=DeliveryStatus, max_length=10),
@@ -50,7 +51,7 @@ class Migration(migrations.Migration):
             name='OutboxMessage',
             options={'table': 'outbox_message', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A notification waiting for the delivery job (api/notices/delivery.py) to send it.'},
         ),
-        ops.AlterField(
+        AlterDescription(
             model_name='OutboxMessage',
             name='channel',
             field=fields.CharEnumField(description='EMAIL: EMAIL\nSMS: SMS\nPUSH: PUSH\nIN_APP: IN_APP\nLETTER: LETTER', enum_type=Channel, max_length=8),

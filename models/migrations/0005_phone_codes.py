@@ -1,5 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
+from models.migrations._operations import AlterDescription
 from models.phone_codes import CodePurpose
 from models.privacy import NotificationTopic
 from tortoise.fields.base import OnDelete
@@ -29,7 +30,7 @@ class Migration(migrations.Migration):
             options={'table': 'phone_code', 'app': 'models', 'pk_attr': 'id'},
             bases=['Model'],
         ),
-        ops.AlterField(
+        AlterDescription(
             model_name='Notification',
             name='topic',
             field=fields.CharEnumField(description='POLICY_UPDATE: POLICY_UPDATE\nINCIDENT: INCIDENT\nSECURITY: SECURITY', enum_type=NotificationTopic, max_length=16),

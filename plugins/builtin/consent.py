@@ -1,4 +1,5 @@
-"""P-SHARE-1/2, P-WITHDRAW-1, P-UPDATE-1: an API client sees what the person consented to.
+"""P-SHARE-1/2, P-WITHDRAW-1, P-UPDATE-1, P-TRANSFER-1: an API client sees what the person
+consented to.
 
 A consent counts for a client when it names the client's recipient and purpose, is not withdrawn
 and was given under a policy version still acceptable: once a version that requires fresh consent
@@ -16,6 +17,7 @@ from tortoise.queryset import QuerySet
 from models.accounts import Account, AccountStatus
 from models.clock import utcnow
 from models.consent import Consent, PolicyAcceptance, PolicyVersion
+from models.privacy import TRANSFER_PURPOSE, TransferOutcome, TransferSubject
 from plugins.base import BasePlugin
 from plugins.categories import DataCategory
 from plugins.decision import ABSTAIN, Vote
@@ -23,7 +25,8 @@ from plugins.subject import Subject
 from plugins.viewer import ClientScope, Viewer
 
 
-def live_consents(scope: ClientScope) -> QuerySet[Consent]:
+def covering_consents(scope: ClientScope) -> QuerySet[Consent]:
+    """Consents naming the client's recipient and purpose, not withdrawn, not paused."""
     now = utcnow()
     fresh_version = (
         PolicyVersion.filter(requires_fresh_consent=True, effective_at__lte=now)
@@ -45,6 +48,20 @@ def live_consents(scope: ClientScope) -> QuerySet[Consent]:
         Q(recipient_id=scope.affiliate_id, purpose=scope.purpose, withdrawn_at=None)
         & (~Q(policy_version_id__in=stale_versions) | Q(account_id__in=accepted_fresh))
     )
+
+
+def live_consents(scope: ClientScope) -> QuerySet[Consent]:
+    """The consents that let the client see a person. For a successor's client (purpose
+    "transfer", P-TRANSFER-1) the person must also have moved to it in a recorded transfer:
+    a consent alone moves nothing until an admin records the transfer, and someone asked in a
+    transfer is seen only once they accepted."""
+    consents = covering_consents(scope)
+    if scope.purpose != TRANSFER_PURPOSE:
+        return consents
+    moved = TransferSubject.filter(
+        transfer__successor_id=scope.affiliate_id, outcome=TransferOutcome.MOVED
+    ).values("account_id")
+    return consents.filter(account_id__in=Subquery(moved))
 
 
 class RecipientConsentPlugin(BasePlugin):

@@ -255,6 +255,22 @@ async def world(client: httpx.AsyncClient, settings: Settings) -> World:
             token=admin,
         )
     )
+    recorded = ok(
+        await gql(
+            client,
+            "mutation($i: RecordTransferInput!) { recordTransfer(input: $i) { id } }",
+            {"i": transfer_input(successor)},
+            token=admin,
+        )
+    )["recordTransfer"]["id"]
+    invitation = ok(
+        await gql(
+            client,
+            "mutation($i: InvitePartnerInput!) { invitePartner(input: $i) { token } }",
+            {"i": {"affiliateId": affiliate}},
+            token=admin,
+        )
+    )["invitePartner"]["token"]
     a_notification, b_notification = [
         ok(await gql(client, "{ myNotifications { edges { node { id } } } }", token=token))[
             "myNotifications"
@@ -284,6 +300,8 @@ async def world(client: httpx.AsyncClient, settings: Settings) -> World:
         notification=a_notification,
         foreign_notification=b_notification,
         registration_code=code,
+        partner_invitation=invitation,
+        transfer=recorded,
     )
 
 
@@ -597,12 +615,14 @@ SPECS |= {
             }
         },
         lambda w, v: [
-            *each(("input", "version"), [*BAD_TEXT, "2022-06-07"], v),
+            *each(("input", "version"), [*BAD_TEXT, "2022-06-07", "../x", "a.json", "a b"], v),
             *each(("input", "summary"), BAD_TEXT, v),
+            *each(("input", "text"), [*EMPTY, "\n\n", "a" * 100_001, "a\x00b", "a\u202eb"], v),
+            *each(("input", "digest"), ["", "0" * 64, "a" * 63, *SQL[:1]], v),
             *each(("input", "effectiveAt"), BAD_TIMES, v),
             (
-                "neither text nor digest",
-                {"input": {"version": "2026-12-01", "summary": "新", "requiresFreshConsent": True}},
+                "a digest but no text",
+                {"input": {"version": "2026-12-01", "summary": "新", "digest": "0" * 64}},
             ),
         ],
     ),
@@ -619,12 +639,40 @@ SPECS |= {
     ),
     "recordTransfer": (
         "admin",
-        lambda w: {
-            "input": {"successorId": w["successor"], "reason": "MERGER", "reference": "并购-1"}
-        },
+        lambda w: {"input": transfer_input(w["successor"])},
         lambda w, v: [
-            *each(("input", "successorId"), [*BAD_IDS, w["offshore"]], v),
+            *each(("input", "successorId"), [*BAD_IDS, w["offshore"], w["affiliate"]], v),
             *each(("input", "reference"), BAD_TEXT, v),
+            *each(("input", "categories"), [*BAD_CATEGORIES, [], ["credential.password"]], v),
+            *each(("input", "commitment", "signedBy"), BAD_TEXT, v),
+            *each(("input", "commitment", "reference"), BAD_TEXT, v),
+            *each(("input", "commitment", "text"), [*EMPTY, "a\x00b", "a" * 100_001], v),
+            *each(("input", "commitment", "digest"), ["", "0" * 64, *SQL[:1]], v),
+            *each(("input", "commitment", "signedAt"), ["2999-01-01T00:00:00+00:00"], v),
+        ],
+    ),
+    "respondToTransfer": (
+        "person",
+        lambda w: {"transferId": w["transfer"], "accept": True},
+        lambda w, v: id_cases("transferId", v),
+    ),
+    "invitePartner": (
+        "admin",
+        lambda w: {"input": {"affiliateId": w["affiliate"], "validForHours": 24}},
+        lambda w, v: [
+            *each(("input", "affiliateId"), BAD_IDS, v),
+            *each(("input", "validForHours"), [0, -1, 721, 2**31 - 1, -(2**31)], v),
+        ],
+    ),
+    "acceptPartnerInvitation": (
+        "anonymous",
+        lambda w: {"input": {"token": w["partner_invitation"], **person(13)}},
+        lambda w, v: [
+            *each(("input", "token"), [*BAD_TEXT, *SQL, "cqi_", w["partner_invitation"] + "x"], v),
+            *each(("input", "phone"), [*BAD_PHONES, "13800130010"], v),
+            *each(("input", "email"), [*BAD_EMAILS, "zhang.san10@example.com"], v),
+            *each(("input", "name"), BAD_TEXT, v),
+            *each(("input", "password"), ["", "short", "x" * 129], v),
         ],
     ),
     "markAllNotificationsRead": ("person", lambda w: {}, lambda w, v: []),  # WITHOUT_ARGUMENTS
@@ -645,6 +693,21 @@ SPECS |= {
         ),
     ),
 }
+
+
+def transfer_input(successor: str) -> dict[str, Any]:
+    return {
+        "successorId": successor,
+        "reason": "MERGER",
+        "reference": "并购-1",
+        "categories": ["contact.phone"],
+        "commitment": {
+            "signedBy": "李强",
+            "signedAt": (utcnow() - timedelta(days=1)).isoformat(),
+            "text": "继续受本隐私协议约束。",
+            "reference": "承诺函-1",
+        },
+    }
 
 
 def incident(affected: list[str]) -> dict[str, Any]:

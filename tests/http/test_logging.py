@@ -85,10 +85,11 @@ async def test_every_request_logs_one_access_line_with_its_request_id(
 def test_p_sec_1_the_backstop_redacts_what_code_let_slip(captured: io.StringIO) -> None:
     logger = logging.getLogger("consentql.test")
     logger.warning(
-        "user %s wrote from %s with Bearer %s",
+        "user %s wrote from %s with Bearer %s, invited by %s",
         "13800138000",
         "zhang.san@example.com",
         "cqs_abcDEF123-_xyz",
+        "cqi_Zyx987-_abc",
         extra={"cookie": "consentql_session=cqs_secret; other=1", "phone": "+86 138-0013-8000"},
     )
     try:
@@ -97,7 +98,16 @@ def test_p_sec_1_the_backstop_redacts_what_code_let_slip(captured: io.StringIO) 
         logger.exception("failed")
 
     text = captured.getvalue()
-    for secret in ("13800138000", "example.com", "cqs_", "example.cn", "13912345678", "138-0013"):
+    secrets = (
+        "13800138000",
+        "example.com",
+        "cqs_",
+        "cqi_",
+        "example.cn",
+        "13912345678",
+        "138-0013",
+    )
+    for secret in secrets:
         assert secret not in text
     assert "[phone]" in text and "[email]" in text and "[token]" in text
 

@@ -33,8 +33,15 @@ async def test_p_update_1_a_fresh_consent_version_pauses_optional_processing_and
     assert (await gql(client, NAME, {"id": str(account.id)}, token=affiliate)).data["account"]
     admin = await admin_token(client, settings)
     version = {"version": "2026-12-01", "summary": "新增合作方", "requiresFreshConsent": True}
-    neither = await gql(client, PUBLISH, {"input": version}, token=admin)
-    assert neither.codes == ["VALIDATION_FAILED"]
+    # The text is what the site publishes: a digest alone is not enough, nor a wrong one.
+    without_text = await gql(
+        client, PUBLISH, {"input": version | {"digest": "0" * 64}}, token=admin
+    )
+    assert without_text.codes == ["BAD_USER_INPUT"]
+    wrong_digest = version | {"text": "全文", "digest": "0" * 64}
+    assert (await gql(client, PUBLISH, {"input": wrong_digest}, token=admin)).codes == [
+        "VALIDATION_FAILED"
+    ]
     assert await PolicyVersion.all().count() == 1
     assert (await gql(client, PUBLISH, {"input": version | {"text": "…"}}, token=person)).codes == [
         "FORBIDDEN"
@@ -51,10 +58,11 @@ async def test_p_update_1_a_fresh_consent_version_pauses_optional_processing_and
         edge["node"]
         for edge in (await gql(client, MINE, token=person)).data["myNotifications"]["edges"]
     ]
+    # By email, so that people who never sign in are told too; in the app all the same.
     assert (told["topic"], told["channel"], told["status"]) == (
         "POLICY_UPDATE",
-        "IN_APP",
-        "DELIVERED",
+        "EMAIL",
+        "QUEUED",
     )
     assert "新增合作方" in told["body"]
     receipts = "{ myConsents { receipt { state } } }"

@@ -27,6 +27,7 @@ from models.consent import (
     text_digest,
 )
 from models.keys import DataKey
+from models.privacy import Transfer, TransferOutcome, TransferReason, TransferSubject
 from models.reservations import Reservation
 from plugins import registry
 from plugins.base import BasePlugin
@@ -797,3 +798,93 @@ async def test_reservation_subject_refuses_an_owner_that_is_not_its_account(db: 
             Subject.of_reservation(reservation, wrong)
     reservation.account_id = cancelled.id
     assert Subject.of_reservation(reservation, cancelled).frozen
+
+
+# --- Partner accounts (policy 五(一)3-4) -------------------------------------------------------
+
+
+def partner(account: Account) -> Viewer:
+    return Viewer(kind=ViewerKind.PARTNER, account_id=account.id)
+
+
+async def test_p_rights_1_a_partner_sees_their_own_details_in_clear_and_nobody_else(
+    db: None, engine: ConsentEngine
+) -> None:
+    staff = await person("李四", role=Role.PARTNER)
+    someone = await person()
+    decisions = engine.for_request(partner(staff))
+    own, other = Subject.of_account(staff), Subject.of_account(someone)
+    own_reservation = Subject("reservation", 9, staff.id, frozen=False)
+    anonymous_reservation = Subject("reservation", 10, None, frozen=False)
+    await decisions.prepare([own, other, own_reservation, anonymous_reservation])
+    for category_id in PERSONAL:
+        # Not an admin's masking: the owner's permission.
+        assert decisions.decide(own, category_id).basis == "owner"
+        assert decisions.decide(own_reservation, category_id).effect is Effect.ALLOW
+        for foreign in (other, anonymous_reservation):
+            decision = decisions.decide(foreign, category_id)
+            assert (decision.effect, decision.code) == (Effect.BLOCK, BlockCode.FORBIDDEN)
+    assert decisions.decide(own, "credential.password").effect is Effect.BLOCK
+    assert await visible(engine, partner(staff)) == set()
+
+
+async def test_p_sec_3_a_partner_gets_nothing_from_consents_or_legal_grants(
+    db: None, engine: ConsentEngine
+) -> None:
+    """Rows that would permit an admin or a client permit a partner nothing."""
+    version = await policy()
+    staff = await person("李四", role=Role.PARTNER)
+    approver = await person(role=Role.ADMIN)
+    someone = await person()
+    recipient = await affiliate()
+    await consent(someone, recipient, PERSONAL, version)
+    await legal_grant(staff, approver, someone, PERSONAL)
+    for category_id in PERSONAL:
+        decision = await decide(engine, partner(staff), Subject.of_account(someone), category_id)
+        assert (decision.effect, decision.code) == (Effect.BLOCK, BlockCode.FORBIDDEN)
+    assert await visible(engine, partner(staff)) == set()
+
+
+# --- Transfers (P-TRANSFER-1) -------------------------------------------------------------------
+
+
+async def test_p_transfer_1_a_successors_client_sees_a_person_only_once_they_moved(
+    db: None, engine: ConsentEngine
+) -> None:
+    version = await policy()
+    operator = await person(role=Role.ADMIN)
+    buyer = await affiliate(purposes=["transfer"])
+    other_buyer = await affiliate(purposes=["transfer"])
+    people = {outcome: await person() for outcome in TransferOutcome}
+    unrecorded = await person()
+    for someone in [*people.values(), unrecorded]:
+        await consent(someone, buyer, ["contact.phone"], version, purpose="transfer")
+    deal = await Transfer.create(
+        successor=buyer,
+        reason=TransferReason.MERGER,
+        reference="并购-1",
+        recorded_by=operator,
+        recorded_at=NOW,
+    )
+    elsewhere = await Transfer.create(
+        successor=other_buyer,
+        reason=TransferReason.MERGER,
+        reference="并购-2",
+        recorded_by=operator,
+        recorded_at=NOW,
+    )
+    for outcome, someone in people.items():
+        await TransferSubject.create(transfer=deal, account=someone, outcome=outcome)
+    # Moved to another successor: that move is not this one's.
+    await TransferSubject.create(
+        transfer=elsewhere, account=unrecorded, outcome=TransferOutcome.MOVED
+    )
+    viewer = client(buyer, purpose="transfer", categories=["contact.phone"])
+    moved = people[TransferOutcome.MOVED]
+    assert await visible(engine, viewer) == {moved.id}
+    for someone in [*people.values(), unrecorded]:
+        decision = await decide(engine, viewer, Subject.of_account(someone), "contact.phone")
+        assert (decision.effect is Effect.ALLOW) == (someone is moved)
+    # The same consents for any other purpose are what they always were.
+    other_purpose = client(buyer, purpose="service", categories=["contact.phone"])
+    assert await visible(engine, other_purpose) == set()

@@ -45,8 +45,9 @@ async def test_no_policy_published_is_a_clear_error(client):
 
 
 async def test_p_update_1_a_person_accepts_the_version_in_effect_once(client):
-    await publish_policy()
+    # Registered before any version was in effect: registering accepted none.
     token = await sign_in(client)
+    await publish_policy()
     accepted = ok(await gql(client, ACCEPT, {"v": "2022-06-07"}, token=token))["acceptPolicy"]
     assert accepted["version"] == "2022-06-07" and accepted["channel"] == "api"
     again = ok(await gql(client, ACCEPT, {"v": "2022-06-07"}, token=token))["acceptPolicy"]
