@@ -50,6 +50,22 @@ CATALOGUE: dict[ErrorCode, CodeDoc] = {
         "Sign-in refused: unknown login or wrong password (one message for both, so logins "
         "cannot be harvested).",
     ),
+    ErrorCode.INVALID_TOKEN: CodeDoc(
+        "401",
+        "The `Authorization: Bearer` token is not one this API issued (mistyped, cut short, "
+        "from another deployment). Never treated as anonymous: fix the token, or send none.",
+    ),
+    ErrorCode.TOKEN_EXPIRED: CodeDoc(
+        "401",
+        "The bearer token was valid and is no longer: a session past its lifetime (sign in "
+        "again), an API client past its `expiresAt`, or a client token replaced by a rotation "
+        "whose overlap has ended (use the new token).",
+    ),
+    ErrorCode.TOKEN_REVOKED: CodeDoc(
+        "401",
+        "The bearer token was ended on purpose: a signed-out or superseded session, a cancelled "
+        "account, or a revoked API client. Ask the admin who issued it.",
+    ),
     ErrorCode.ACCOUNT_LOCKED: CodeDoc(
         IN_RESULT,
         "Too many failed sign-ins for this login: locked for a while. `extensions.retryAfter` "

@@ -25,6 +25,10 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "NOT_FOUND"
     CONFLICT = "CONFLICT"
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    # A bearer token that opens nothing: HTTP 401 before execution (api.auth.identify).
+    INVALID_TOKEN = "INVALID_TOKEN"
+    TOKEN_EXPIRED = "TOKEN_EXPIRED"
+    TOKEN_REVOKED = "TOKEN_REVOKED"
     ACCOUNT_LOCKED = "ACCOUNT_LOCKED"
     TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
     # A blocked personal field: the consent engine's plugins.decision.BlockCode, whose values are

@@ -10,4 +10,5 @@ MODEL_MODULES = [
     "models.audit",
     "models.privacy",
     "models.throttle",
+    "models.documents",
 ]

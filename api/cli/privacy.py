@@ -1,17 +1,15 @@
 """`consentql requests overdue`, `consentql retention run`, `consentql erasures replay`."""
 
 import argparse
-from collections.abc import Awaitable, Callable
 
 from rich.console import Console
 from rich.table import Table
 
-from api.cli.database import run_with_database
+from api.cli.database import database_command
 from api.cli.progress import progress_bar
 from api.privacy import retention
 from api.privacy.erasure import replay_erasures
 from api.privacy.requests import overdue_requests, today
-from api.settings import Settings
 from models.clock import utcnow
 
 
@@ -63,25 +61,16 @@ def register(commands: argparse._SubParsersAction) -> None:
     requests = commands.add_parser("requests", help="privacy requests")
     requests.add_subparsers(dest="requests_command", required=True).add_parser(
         "overdue", help="list open requests past their due date"
-    ).set_defaults(run=command(lambda args: requests_overdue(Console())))
+    ).set_defaults(run=database_command(lambda args: requests_overdue(Console())))
     run = (
         commands.add_parser("retention", help="retention and anonymization (P-RETAIN-3)")
         .add_subparsers(dest="retention_command", required=True)
         .add_parser("run", help="anonymize or delete what has expired, finalize due erasures")
     )
     run.add_argument("--dry-run", action="store_true", help="say what would be done, do nothing")
-    run.set_defaults(run=command(lambda args: retention_run(Console(), args.dry_run)))
+    run.set_defaults(run=database_command(lambda args: retention_run(Console(), args.dry_run)))
     commands.add_parser("erasures", help="erasure tombstones").add_subparsers(
         dest="erasures_command", required=True
     ).add_parser(
         "replay", help="erase again what a restored backup brought back (P-DELETE-2)"
-    ).set_defaults(run=command(lambda args: erasures_replay(Console())))
-
-
-def command(
-    work: Callable[[argparse.Namespace], Awaitable[int]],
-) -> Callable[[Settings, argparse.Namespace], int]:
-    def run(settings: Settings, args: argparse.Namespace) -> int:
-        return run_with_database(settings, lambda: work(args))
-
-    return run
+    ).set_defaults(run=database_command(lambda args: erasures_replay(Console())))

@@ -18,6 +18,7 @@ from strawberry.types.unset import UNSET
 from tortoise.contrib.starlette import RegisterTortoise
 
 from api.auth.identify import identify
+from api.auth.tokens import TokenRefused
 from api.database import prepare_storage, tortoise_config
 from api.errors import (
     UNAVAILABLE_MESSAGE,
@@ -58,6 +59,12 @@ def refusal_response(refusal: HTTPException) -> JSONResponse:
     return error_response(refusal.status_code, code, refusal.reason)
 
 
+def token_refusal_response(refusal: TokenRefused) -> JSONResponse:
+    """401 for a bearer token that opens nothing, with the challenge RFC 6750 asks for."""
+    challenge = f'Bearer error="invalid_token", error_description="{refusal}"'
+    return error_response(401, refusal.code, str(refusal), {"WWW-Authenticate": challenge})
+
+
 class ConsentQLGraphQL(GraphQL[RequestContext, None]):
     def __init__(self, runtime: Runtime, **options: Any) -> None:
         super().__init__(build_schema(runtime.settings), **options)
@@ -73,6 +80,8 @@ class ConsentQLGraphQL(GraphQL[RequestContext, None]):
             return await super().run(request, context, root_value)
         except HTTPException as refusal:
             return refusal_response(refusal)
+        except TokenRefused as refusal:
+            return token_refusal_response(refusal)
         except Exception as error:
             return failure_response(error)
 
@@ -93,6 +102,8 @@ class ConsentQLGraphQL(GraphQL[RequestContext, None]):
             decisions=self.runtime.engine.for_request(identity.viewer),
             request_id=request.scope.get("state", {}).get("request_id", ""),
         )
+        if identity.stale_cookie:
+            context.clear_session_cookie()
         # The metrics middleware counts this request's decisions once the response is out.
         request.scope.setdefault("state", {})[CONTEXT_STATE_KEY] = context
         return context
