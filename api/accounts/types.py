@@ -8,6 +8,8 @@ from typing import Any
 import strawberry
 
 from api.activity.types import (
+    DEVICE_CURSOR,
+    LOGIN_CURSOR,
     DeviceLogNode,
     LoginRecordNode,
     device_log_connection,
@@ -15,10 +17,10 @@ from api.activity.types import (
 )
 from api.graphql.context import Info, RequestContext
 from api.graphql.nodes import SubjectNode, subject_nodes
-from api.graphql.pagination import Connection, page_size
+from api.graphql.pagination import Connection, Page, PageRequest
 from api.graphql.personal import personal
-from api.orders.types import OrderNode, order_connection
-from api.reservations.types import ReservationNode, reservation_connection
+from api.orders.types import ORDER_CURSOR, OrderNode, order_connection
+from api.reservations.types import RESERVATION_CURSOR, ReservationNode, reservation_connection
 from models.accounts import Account, AccountStatus, Role
 from plugins.subject import Subject
 
@@ -31,16 +33,22 @@ AccountStatusEnum = strawberry.enum(AccountStatus, name="AccountStatus")
 def nested(
     loader: str,
     node: type,
-    build: Callable[[RequestContext, list[Any], Account, int | None], Awaitable[Any]],
+    build: Callable[[RequestContext, Page[Any], Account], Awaitable[Any]],
+    kind: str,
 ) -> Any:
     """A list under an account, loaded for every account of the page in one statement."""
 
     async def resolve(
-        root: "AccountNode", info: Info, first: int | None = None, after: str | None = None
+        root: "AccountNode",
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Any:
-        key = (root.row.id, page_size(first) + 1, after)
-        rows = await getattr(info.context.loaders, loader).load(key)
-        return await build(info.context, rows, root.row, first)
+        request = PageRequest.of(kind, first, after, last, before)
+        page = await getattr(info.context.loaders, loader).page(root.row.id, request)
+        return await build(info.context, page, root.row)
 
     resolve.__annotations__["return"] = Connection[node]  # type: ignore[valid-type]
     return strawberry.field(resolver=resolve)
@@ -67,10 +75,12 @@ class AccountNode(SubjectNode):
     def created_at(self) -> datetime:
         return self.row.created_at
 
-    orders = nested("orders", OrderNode, order_connection)
-    reservations = nested("reservations", ReservationNode, reservation_connection)
-    login_records = nested("login_records", LoginRecordNode, login_record_connection)
-    device_logs = nested("device_logs", DeviceLogNode, device_log_connection)
+    orders = nested("orders", OrderNode, order_connection, ORDER_CURSOR)
+    reservations = nested(
+        "reservations", ReservationNode, reservation_connection, RESERVATION_CURSOR
+    )
+    login_records = nested("login_records", LoginRecordNode, login_record_connection, LOGIN_CURSOR)
+    device_logs = nested("device_logs", DeviceLogNode, device_log_connection, DEVICE_CURSOR)
 
 
 def account_node(row: Account, subject: Subject) -> AccountNode:

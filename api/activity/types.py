@@ -6,7 +6,7 @@ import strawberry
 
 from api.graphql.context import RequestContext
 from api.graphql.nodes import SubjectNode, subject_connection, subject_nodes
-from api.graphql.pagination import Connection
+from api.graphql.pagination import Connection, Page
 from api.graphql.personal import personal
 from models.accounts import Account, DeviceLog, LoginRecord
 from plugins.subject import Subject
@@ -48,28 +48,24 @@ class DeviceLogNode(SubjectNode):
 
 
 async def login_record_connection(
-    context: RequestContext, rows: list[LoginRecord], owner: Account, first: int | None
+    context: RequestContext, page: Page[LoginRecord], owner: Account
 ) -> Connection[LoginRecordNode]:
     subject = Subject.of_account(owner)
     return await subject_connection(
         context,
-        rows,
-        LOGIN_CURSOR,
-        first,
+        page,
         lambda _row: subject,
         lambda row, subject: LoginRecordNode(row=row, owner=owner, subject=subject),
     )
 
 
 async def device_log_connection(
-    context: RequestContext, rows: list[DeviceLog], owner: Account, first: int | None
+    context: RequestContext, page: Page[DeviceLog], owner: Account
 ) -> Connection[DeviceLogNode]:
     subject = Subject.of_account(owner)
     return await subject_connection(
         context,
-        rows,
-        DEVICE_CURSOR,
-        first,
+        page,
         lambda _row: subject,
         lambda row, subject: DeviceLogNode(row=row, owner=owner, subject=subject),
     )

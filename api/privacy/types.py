@@ -7,7 +7,7 @@ from strawberry.scalars import JSON
 
 from api.graphql.context import RequestContext
 from api.graphql.nodes import RowNode
-from api.graphql.pagination import Connection, connection
+from api.graphql.pagination import Connection, Page, connection
 from api.privacy.requests import is_overdue, request_details
 from api.privacy.resolution import document_of
 from models.privacy import DeletionGround, PrivacyRequest, RequestKind, RequestStatus
@@ -78,12 +78,7 @@ def request_node(row: PrivacyRequest, viewer_id: int | None) -> PrivacyRequestNo
 
 
 def request_connection(
-    context: RequestContext, rows: list[PrivacyRequest], first: int | None
+    context: RequestContext, page: Page[PrivacyRequest]
 ) -> Connection[PrivacyRequestNode]:
     me = context.viewer.account_id
-    return connection(
-        rows,
-        REQUEST_CURSOR,
-        first,
-        lambda row: request_node(row, me),
-    )
+    return connection(page, lambda row: request_node(row, me))
