@@ -145,6 +145,20 @@ CATALOGUE: dict[ErrorCode, CodeDoc] = {
         "In production, `__schema` and `__type` are for signed-in callers only: sign in, then "
         "fetch the schema again (GraphiQL: re-fetch the schema after `login`).",
     ),
+    ErrorCode.PERSISTED_QUERY_NOT_FOUND: CodeDoc(
+        IN_RESULT,
+        "The document of `extensions.persistedQuery.sha256Hash` is not known here (automatic "
+        "persisted queries): send the request again with `query` and the same extensions.",
+    ),
+    ErrorCode.PERSISTED_QUERY_HASH_MISMATCH: CodeDoc(
+        "400", "`sha256Hash` is not the SHA-256 (hex) of the `query` sent with it."
+    ),
+    ErrorCode.DOCUMENT_NOT_TRUSTED: CodeDoc(
+        "403",
+        "This deployment runs trusted documents only (`CONSENTQL_TRUSTED_DOCUMENTS_ONLY`) and "
+        "the document is not one of them: ask the operator to add it "
+        "(`consentql documents add`).",
+    ),
 }
 
 

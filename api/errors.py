@@ -56,6 +56,10 @@ class ErrorCode(StrEnum):
     TOO_MANY_ROOT_FIELDS = "TOO_MANY_ROOT_FIELDS"
     QUERY_TOO_COSTLY = "QUERY_TOO_COSTLY"
     INTROSPECTION_DISABLED = "INTROSPECTION_DISABLED"
+    # Persisted queries and trusted documents (api.http.persisted_queries).
+    PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
+    PERSISTED_QUERY_HASH_MISMATCH = "PERSISTED_QUERY_HASH_MISMATCH"
+    DOCUMENT_NOT_TRUSTED = "DOCUMENT_NOT_TRUSTED"
 
 
 # All a client learns of an error of ours: its own text may be the database's or name a file.

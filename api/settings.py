@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     # Sign-in throttling (P-SEC-4) is kept here when set (redis://...), else in the database.
     redis_url: str = ""
     consent_enforcement: bool = True
+    # Only documents added with `consentql documents add` run, except for admins (P-SEC-4).
+    trusted_documents_only: bool = False
     # Level of the JSON logs `consentql serve` writes to stderr (api/logging.py).
     log_level: str = "INFO"
     # A folder of cn-YYYY.json working-day calendars replacing the bundled ones (P-CANCEL-1).

@@ -4,11 +4,22 @@ sub-commands with the function that runs them (`run(settings, args) -> exit code
 import argparse
 import sys
 
-from api.cli import admin, audit, clients, database, docs, keys, privacy, schema, serve
+from api.cli import (
+    admin,
+    audit,
+    clients,
+    database,
+    docs,
+    documents,
+    keys,
+    privacy,
+    schema,
+    serve,
+)
 from api.errors import ApiError
 from api.settings import ConfigurationError, Settings
 
-GROUPS = (serve, database, admin, clients, audit, schema, docs, privacy, keys)
+GROUPS = (serve, database, admin, clients, documents, audit, schema, docs, privacy, keys)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -14,6 +14,8 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 from tortoise.contrib.starlette import RegisterTortoise
 
@@ -36,6 +38,7 @@ from api.http.health import health
 from api.http.logging import LogContext
 from api.http.metrics import CONTEXT_STATE_KEY, Metrics, RequestMetrics
 from api.http.middleware import BodyLimit, RequestId
+from api.http.persisted_queries import DocumentRefused, PersistedQueries
 from api.runtime import Runtime
 from api.settings import Settings
 
@@ -69,6 +72,7 @@ class ConsentQLGraphQL(GraphQL[RequestContext, None]):
     def __init__(self, runtime: Runtime, **options: Any) -> None:
         super().__init__(build_schema(runtime.settings), **options)
         self.runtime = runtime
+        self.persisted_queries = PersistedQueries(runtime.settings.trusted_documents_only)
 
     async def run(  # type: ignore[override]
         self, request: Request, context: Any = UNSET, root_value: Any = UNSET
@@ -82,8 +86,30 @@ class ConsentQLGraphQL(GraphQL[RequestContext, None]):
             return refusal_response(refusal)
         except TokenRefused as refusal:
             return token_refusal_response(refusal)
+        except DocumentRefused as refusal:
+            return error_response(refusal.status, refusal.code, str(refusal))
         except Exception as error:
             return failure_response(error)
+
+    async def execute_single(  # type: ignore[override]
+        self,
+        request: Request,
+        request_adapter: Any,
+        sub_response: Response,
+        context: RequestContext,
+        root_value: Any,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        # Here, not in parse_http_body: the allow-list needs to know who asks.
+        request_data = await self.persisted_queries.admit(request_data, context.viewer)
+        return await super().execute_single(
+            request=request,
+            request_adapter=request_adapter,
+            sub_response=sub_response,
+            context=context,
+            root_value=root_value,
+            request_data=request_data,
+        )
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         # Strawberry's page loads its scripts from a CDN; ours come from this app (intranets).
