@@ -34,7 +34,7 @@ from api.graphql.schema import build_schema
 from api.http.csrf import JsonPostOnly, method_not_allowed_as_json
 from api.http.gpc import gpc_json
 from api.http.graphiql import graphiql_response, static_routes
-from api.http.health import health
+from api.http.health import live, ready
 from api.http.logging import LogContext
 from api.http.metrics import CONTEXT_STATE_KEY, Metrics, RequestMetrics
 from api.http.middleware import BodyLimit, RequestId
@@ -160,7 +160,9 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
-            Route("/healthz", health, methods=["GET"]),
+            Route("/livez", live, methods=["GET"]),
+            Route("/readyz", ready, methods=["GET"]),
+            Route("/healthz", ready, methods=["GET"]),
             Route("/metrics", metrics.endpoint, methods=["GET"]),
             Route("/.well-known/gpc.json", gpc_json, methods=["GET"]),
             *static_routes(),
