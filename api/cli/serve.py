@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from api.cli.database import done, run_with_database, seed_demo
+from api.cli.options import env_option
 from api.http.metrics import MULTIPROCESS_DIR
 from api.settings import Settings
 
@@ -55,8 +56,10 @@ def metrics_shared_by(workers: int) -> Iterator[None]:
 
 def register(commands: argparse._SubParsersAction) -> None:
     run = commands.add_parser("serve", help="run the API with uvicorn (migrates first)")
-    run.add_argument("--host", default="127.0.0.1")
-    run.add_argument("--port", type=int, default=8000)
-    run.add_argument("--workers", type=int, default=1)
+    env_option(run, "--host", env="CONSENTQL_HOST", default="127.0.0.1", help="address to bind")
+    env_option(run, "--port", env="CONSENTQL_PORT", type=int, default=8000, help="port to bind")
+    env_option(
+        run, "--workers", env="CONSENTQL_WORKERS", type=int, default=1, help="uvicorn workers"
+    )
     run.add_argument("--demo", action="store_true", help="fill an empty database with demo data")
     run.set_defaults(run=serve)

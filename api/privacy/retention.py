@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from tortoise.expressions import Q
 from tortoise.models import Model
@@ -21,6 +22,7 @@ from tortoise.transactions import in_transaction
 
 from api.audit.events import system_event
 from api.privacy.cancellation import finalize, pending_cancellations
+from api.privacy.jobs import attempt
 from models.accounts import DeviceLog, LoginRecord
 from models.audit import append_events
 from models.keys import DataKey
@@ -119,6 +121,8 @@ class Summary:
     # rule name (or ERASURES) -> rows (accounts) done, or due in a dry run
     counts: Counter[str] = field(default_factory=Counter)
     people: int = 0
+    # Items skipped after an error (account:12, reservation:3), for a person to look at.
+    failed: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -173,17 +177,19 @@ async def retain(subject_ref: str, rows: dict[str, QuerySet], summary: Summary) 
 async def execute(now: datetime, plan: Plan, advance: Callable[[], None]) -> Summary:
     summary = Summary(dry_run=False)
     for account_id in plan.cancelled:
-        if await finalize(account_id):
+        if await attempt(f"account:{account_id}", summary.failed, partial(finalize, account_id)):
             summary.counts[ERASURES] += 1
             summary.people += 1
         advance()
     for account_id in plan.people:
+        ref = f"account:{account_id}"
         rows = {rule.name: rule.expired(now).filter(account_id=account_id) for rule in RULES}
-        await retain(f"account:{account_id}", rows, summary)
+        await attempt(ref, summary.failed, partial(retain, ref, rows, summary))
         advance()
     for reservation_id in plan.anonymous_reservations:
+        ref = f"reservation:{reservation_id}"
         rows = {RESERVATIONS.name: RESERVATIONS.expired(now).filter(id=reservation_id)}
-        await retain(f"reservation:{reservation_id}", rows, summary)
+        await attempt(ref, summary.failed, partial(retain, ref, rows, summary))
         advance()
     # Attempts with an unknown login belong to nobody: anonymized in one statement.
     unmatched = LOGIN_RECORDS.expired(now).filter(account_id=None)
