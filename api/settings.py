@@ -19,6 +19,13 @@ class Mode(StrEnum):
     PRODUCTION = "production"
 
 
+class LogFormat(StrEnum):
+    # One JSON object per line, for a log shipper (the default in production).
+    JSON = "json"
+    # One readable line per record, for a person at a terminal (the default in development).
+    CONSOLE = "console"
+
+
 class ConfigurationError(RuntimeError):
     """Start-up refused: the message says what to set."""
 
@@ -58,8 +65,10 @@ class Settings(BaseSettings):
     consent_enforcement: bool = True
     # Only documents added with `consentql documents add` run, except for admins (P-SEC-4).
     trusted_documents_only: bool = False
-    # Level of the JSON logs `consentql serve` writes to stderr (api/logging.py).
+    # Level of the logs `consentql serve` writes to stderr (api/http/logging.py).
     log_level: str = "INFO"
+    # Unset: console in development, JSON in production.
+    log_format: LogFormat | None = None
     # A folder of cn-YYYY.json working-day calendars replacing the bundled ones (P-CANCEL-1).
     holiday_calendar_dir: Path | None = None
     # "module:Class" of the notification sender; the default writes to the outbox table.
@@ -68,6 +77,12 @@ class Settings(BaseSettings):
     @property
     def production(self) -> bool:
         return self.mode is Mode.PRODUCTION
+
+    @property
+    def resolved_log_format(self) -> LogFormat:
+        if self.log_format is not None:
+            return self.log_format
+        return LogFormat.JSON if self.production else LogFormat.CONSOLE
 
     @cached_property
     def resolved_database_url(self) -> str:

@@ -17,7 +17,7 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from api.http.logging import configure_logging, log_config
 
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.resolved_log_format)
     # Once here, before the workers start, not in each worker.
     run_with_database(settings, lambda: seed_demo(settings) if args.demo else done())
     with metrics_shared_by(args.workers):
@@ -27,8 +27,8 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
             port=args.port,
             workers=args.workers,
             proxy_headers=True,
-            # Each worker applies it: JSON lines with the request id, redacted.
-            log_config=log_config(settings.log_level),
+            # Each worker applies it: lines with the request id, redacted.
+            log_config=log_config(settings.log_level, settings.resolved_log_format),
             log_level=settings.log_level.lower(),
         )
     return 0
