@@ -26,6 +26,14 @@ class LogFormat(StrEnum):
     CONSOLE = "console"
 
 
+class Tracing(StrEnum):
+    OFF = "off"
+    # OpenTelemetry over OTLP/HTTP, to the standard OTEL_EXPORTER_OTLP_* endpoint.
+    OTLP = "otlp"
+    # Spans printed to stdout, to see what would be sent.
+    CONSOLE = "console"
+
+
 class ConfigurationError(RuntimeError):
     """Start-up refused: the message says what to set."""
 
@@ -69,6 +77,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Unset: console in development, JSON in production.
     log_format: LogFormat | None = None
+    # OpenTelemetry spans (the `otel` extra): no personal data, literal or variable in them.
+    tracing: Tracing = Tracing.OFF
     # A folder of cn-YYYY.json working-day calendars replacing the bundled ones (P-CANCEL-1).
     holiday_calendar_dir: Path | None = None
     # "module:Class" of the notification sender; the default writes to the outbox table.

@@ -1,9 +1,9 @@
 """The Starlette application: middleware, the GraphQL endpoint, health."""
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cross_web import HTTPException
 from starlette.applications import Starlette
@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.extensions import SchemaExtension
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
@@ -30,17 +31,22 @@ from api.errors import (
     error_response,
 )
 from api.graphql.context import RequestContext
+from api.graphql.extensions.tracing import tracing_extension
 from api.graphql.schema import build_schema
+from api.http import tracing
 from api.http.csrf import JsonPostOnly, method_not_allowed_as_json
 from api.http.gpc import gpc_json
 from api.http.graphiql import graphiql_response, static_routes
 from api.http.health import live, ready
 from api.http.logging import LogContext
-from api.http.metrics import CONTEXT_STATE_KEY, Metrics, RequestMetrics
+from api.http.metrics import CONTEXT_STATE_KEY, ROUTES, Metrics, RequestMetrics
 from api.http.middleware import BodyLimit, RequestId
 from api.http.persisted_queries import DocumentRefused, PersistedQueries
 from api.runtime import Runtime
 from api.settings import Settings
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
 
 logger = logging.getLogger(__name__)
 
@@ -69,8 +75,13 @@ def token_refusal_response(refusal: TokenRefused) -> JSONResponse:
 
 
 class ConsentQLGraphQL(GraphQL[RequestContext, None]):
-    def __init__(self, runtime: Runtime, **options: Any) -> None:
-        super().__init__(build_schema(runtime.settings), **options)
+    def __init__(
+        self,
+        runtime: Runtime,
+        tracing: Callable[[], SchemaExtension] | None = None,
+        **options: Any,
+    ) -> None:
+        super().__init__(build_schema(runtime.settings, tracing=tracing), **options)
         self.runtime = runtime
         self.persisted_queries = PersistedQueries(runtime.settings.trusted_documents_only)
 
@@ -135,12 +146,25 @@ class ConsentQLGraphQL(GraphQL[RequestContext, None]):
         return context
 
 
-def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:
-    """The app; `manage_database=False` leaves the ORM to the caller (tests start their own)."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    manage_database: bool = True,
+    tracer_provider: "TracerProvider | None" = None,
+) -> Starlette:
+    """The app; `manage_database=False` leaves the ORM to the caller (tests start their own).
+    `tracer_provider` replaces the one CONSENTQL_TRACING would make (tests read its spans)."""
     settings = settings or Settings()
     prepare_storage(settings)
     runtime = Runtime.from_settings(settings)
-    graphql = ConsentQLGraphQL(runtime, graphql_ide="graphiql", allow_queries_via_get=False)
+    provider = tracer_provider or tracing.tracer_provider(settings)
+    tracer = provider.get_tracer(tracing.TRACER_NAME) if provider else None
+    graphql = ConsentQLGraphQL(
+        runtime,
+        tracing=tracing_extension(tracer) if tracer else None,
+        graphql_ide="graphiql",
+        allow_queries_via_get=False,
+    )
     metrics = Metrics()
 
     # Migrations run once in `consentql serve` before the workers start, not in each worker.
@@ -156,6 +180,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
                 yield
         finally:
             await runtime.throttle.store.close()
+            if provider is not None:
+                provider.shutdown()
 
     app = Starlette(
         routes=[
@@ -169,6 +195,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         ],
         middleware=[
             Middleware(RequestId),
+            *([Middleware(tracing.TracedRequests, tracer=tracer, routes=ROUTES)] if tracer else []),
             Middleware(LogContext),
             Middleware(RequestMetrics, metrics=metrics),
             # Only listed origins may call from a browser, cookies included; none by default.
