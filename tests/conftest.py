@@ -5,17 +5,20 @@ import base64
 import os
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
+from tortoise import Tortoise
 from tortoise.context import TortoiseContext
 from tortoise.contrib.test import tortoise_test_context
 
 from api.accounts.service import create_admin
 from api.auth.passwords import Passwords
+from api.database import migrate, tortoise_config
 from api.http.app import create_app
 from api.settings import Settings
 from models import MODEL_MODULES
@@ -56,6 +59,42 @@ async def db() -> AsyncIterator[TortoiseContext]:
             connection = context.db()
             await connection.close()
             await connection.db_delete()
+
+
+def cli_environment(tmp_path: Path) -> dict[str, str]:
+    """The environment of a `consentql` command run as a process: its own SQLite file, a
+    master key, cheap argon2 parameters."""
+    return {
+        **os.environ,
+        "CONSENTQL_DATA_DIR": str(tmp_path),
+        "CONSENTQL_DATABASE_URL": f"sqlite://{tmp_path / 'cli.sqlite3'}",
+        "CONSENTQL_MASTER_KEY": base64.b64encode(b"c" * 32).decode(),
+        "CONSENTQL_ARGON2_TIME_COST": "1",
+        "CONSENTQL_ARGON2_MEMORY_KIB": "1024",
+        "CONSENTQL_ARGON2_PARALLELISM": "1",
+    }
+
+
+@asynccontextmanager
+async def migrated_app(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    """The app over a database made by the migrations (not by the models): a file, not
+    :memory:, so the migrating and the serving connections see one database."""
+    url = (POSTGRES_URL and fresh_database_url()) or f"sqlite://{tmp_path / 'migrated.sqlite3'}"
+    settings = make_settings(tmp_path, database_url=url)
+    app = create_app(settings, manage_database=False)
+    await Tortoise.init(config=tortoise_config(url), _create_db=True)
+    await Tortoise.close_connections()
+    await migrate(settings)
+    await Tortoise.init(config=tortoise_config(url))
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+    finally:
+        if url.startswith("postgres"):
+            await Tortoise._drop_databases()
+        else:
+            await Tortoise.close_connections()
 
 
 @pytest.fixture

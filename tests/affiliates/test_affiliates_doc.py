@@ -1,15 +1,14 @@
 """docs/affiliates.md: its curl and Python examples, taken from the page itself, run against a
 real server with a token issued by `consentql clients issue` (P-SHARE-1)."""
 
-import base64
 import json
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 from api.cli.demo import ADMIN_PHONE
+from tests.conftest import cli_environment
 from tests.servers import free_port, start, stop, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,16 +30,7 @@ def run(command: list[str], env: dict[str, str]) -> str:
 
 def test_p_share_1_the_affiliate_examples_run_against_a_real_server(tmp_path):
     blocks = marked_blocks()
-    env = {
-        **os.environ,
-        "CONSENTQL_DATA_DIR": str(tmp_path),
-        "CONSENTQL_DATABASE_URL": f"sqlite://{tmp_path / 'doc.sqlite3'}",
-        "CONSENTQL_MASTER_KEY": base64.b64encode(b"d" * 32).decode(),
-        "CONSENTQL_ARGON2_TIME_COST": "1",
-        "CONSENTQL_ARGON2_MEMORY_KIB": "1024",
-        "CONSENTQL_ARGON2_PARALLELISM": "1",
-        "CONSENTQL_LOG_LEVEL": "WARNING",
-    }
+    env = {**cli_environment(tmp_path), "CONSENTQL_LOG_LEVEL": "WARNING"}
     consentql = [sys.executable, "-m", "api.cli"]
     run([*consentql, "seed", "--demo"], env)
     issued = run(

@@ -1,12 +1,11 @@
 """`consentql clients issue | list | rotate | revoke`, acting as a named admin."""
 
-import base64
 import json
-import os
 import subprocess
 import sys
 
 from api.cli.demo import ADMIN_PHONE as DEMO_ADMIN
+from tests.conftest import cli_environment
 
 
 def consentql(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -15,15 +14,7 @@ def consentql(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[st
 
 
 def test_clients_on_the_command_line(tmp_path):
-    env = {
-        **os.environ,
-        "CONSENTQL_DATA_DIR": str(tmp_path),
-        "CONSENTQL_DATABASE_URL": f"sqlite://{tmp_path / 'cli.sqlite3'}",
-        "CONSENTQL_MASTER_KEY": base64.b64encode(b"c" * 32).decode(),
-        "CONSENTQL_ARGON2_TIME_COST": "1",
-        "CONSENTQL_ARGON2_MEMORY_KIB": "1024",
-        "CONSENTQL_ARGON2_PARALLELISM": "1",
-    }
+    env = cli_environment(tmp_path)
     # The demo brings one recipient (id 1, purpose customer-service), one client and an admin.
     assert consentql(env, "seed", "--demo").returncode == 0
     env["CONSENTQL_ADMIN"] = DEMO_ADMIN

@@ -1,10 +1,8 @@
 """Automatic persisted queries (hash first, the document on a miss) and the allow-list of trusted
 documents (P-SEC-4)."""
 
-import base64
 import hashlib
 import json
-import os
 import subprocess
 import sys
 
@@ -15,7 +13,7 @@ from api.documents.service import add_documents
 from api.graphql.schema import build_schema
 from api.http.app import create_app
 from api.http.persisted_queries import DocumentCache
-from tests.conftest import LOGIN, REGISTER, admin_token, make_settings, sign_in
+from tests.conftest import LOGIN, REGISTER, admin_token, cli_environment, make_settings, sign_in
 
 POLICY = "{ dataCategories { id } }"
 ME = "{ me { name } }"
@@ -135,12 +133,7 @@ def test_documents_add_stores_a_folder_and_refuses_a_broken_one_whole(tmp_path):
     (folder / "screens").mkdir(parents=True)
     (folder / "policy.graphql").write_text(POLICY, encoding="utf-8")
     (folder / "screens" / "me.graphql").write_text(ME + "\n", encoding="utf-8")
-    env = {
-        **os.environ,
-        "CONSENTQL_DATA_DIR": str(tmp_path),
-        "CONSENTQL_DATABASE_URL": f"sqlite://{tmp_path / 'cli.sqlite3'}",
-        "CONSENTQL_MASTER_KEY": base64.b64encode(b"c" * 32).decode(),
-    }
+    env = cli_environment(tmp_path)
     command = [sys.executable, "-m", "api.cli", "documents", "add", str(folder), "--json"]
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

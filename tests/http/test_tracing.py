@@ -13,6 +13,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import (
     InMemorySpanExporter,
 )
+from starlette.applications import Starlette
 
 from api.http.app import create_app
 from api.settings import ConfigurationError, Tracing
@@ -28,6 +29,12 @@ LOGIN = """mutation SignIn($input: LoginInput!) { login(input: $input) {
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 
 
+def traced_app(tmp_path, exporter: InMemorySpanExporter) -> Starlette:
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    return create_app(make_settings(tmp_path), manage_database=False, tracer_provider=provider)
+
+
 def everything_in(span: ReadableSpan) -> str:
     """All a span says: name, attributes, events, status, links, resource."""
     return json.dumps(json.loads(span.to_json()), ensure_ascii=False)
@@ -35,10 +42,7 @@ def everything_in(span: ReadableSpan) -> str:
 
 async def test_p_sec_1_spans_hold_no_literal_variable_or_personal_data(db, tmp_path):
     exporter = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    app = create_app(make_settings(tmp_path), manage_database=False, tracer_provider=provider)
-    transport = httpx.ASGITransport(app=app)
+    transport = httpx.ASGITransport(app=traced_app(tmp_path, exporter))
     async with httpx.AsyncClient(transport=transport, base_url="http://consentql.test") as http:
         registered = await http.post(
             "/graphql",
@@ -106,10 +110,7 @@ async def test_p_sec_1_spans_hold_no_literal_variable_or_personal_data(db, tmp_p
 
 async def test_other_paths_are_named_by_method_only(db, tmp_path):
     exporter = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    app = create_app(make_settings(tmp_path), manage_database=False, tracer_provider=provider)
-    transport = httpx.ASGITransport(app=app)
+    transport = httpx.ASGITransport(app=traced_app(tmp_path, exporter))
     async with httpx.AsyncClient(transport=transport, base_url="http://consentql.test") as http:
         await http.get(f"/no/such/{PHONE}?email={EMAIL}")
         await http.get("/livez")
