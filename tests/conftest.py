@@ -76,25 +76,32 @@ def cli_environment(tmp_path: Path) -> dict[str, str]:
 
 
 @asynccontextmanager
-async def migrated_app(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    """The app over a database made by the migrations (not by the models): a file, not
-    :memory:, so the migrating and the serving connections see one database."""
+async def migrated_database(tmp_path: Path) -> AsyncIterator[str]:
+    """A database made by the migrations, as `consentql migrate` makes it (not from the models),
+    open for the test's ORM calls: its URL. On SQLite a file, not :memory:, so the migrating and
+    the serving connections see one database."""
     url = (POSTGRES_URL and fresh_database_url()) or f"sqlite://{tmp_path / 'migrated.sqlite3'}"
-    settings = make_settings(tmp_path, database_url=url)
-    app = create_app(settings, manage_database=False)
     await Tortoise.init(config=tortoise_config(url), _create_db=True)
     await Tortoise.close_connections()
-    await migrate(settings)
+    await migrate(make_settings(tmp_path, database_url=url))
     await Tortoise.init(config=tortoise_config(url))
     try:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield client
+        yield url
     finally:
         if url.startswith("postgres"):
             await Tortoise._drop_databases()
         else:
             await Tortoise.close_connections()
+
+
+@asynccontextmanager
+async def migrated_app(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    """The app over a migrated database (`migrated_database`)."""
+    async with migrated_database(tmp_path) as url:
+        app = create_app(make_settings(tmp_path, database_url=url), manage_database=False)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
 
 
 @pytest.fixture
