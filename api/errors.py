@@ -15,14 +15,24 @@ from starlette.responses import JSONResponse
 
 
 class ErrorCode(StrEnum):
+    """Every `extensions.code` the API emits; `api.error_catalogue` says what each means and
+    `docs/errors.md` is generated from it (`consentql docs errors`)."""
+
+    # Refusals of a use case (ApiError).
     VALIDATION_FAILED = "VALIDATION_FAILED"
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
     NOT_FOUND = "NOT_FOUND"
     CONFLICT = "CONFLICT"
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    # A bearer token that opens nothing: HTTP 401 before execution (api.auth.identify).
+    INVALID_TOKEN = "INVALID_TOKEN"
+    TOKEN_EXPIRED = "TOKEN_EXPIRED"
+    TOKEN_REVOKED = "TOKEN_REVOKED"
     ACCOUNT_LOCKED = "ACCOUNT_LOCKED"
     TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
+    # A blocked personal field: the consent engine's plugins.decision.BlockCode, whose values are
+    # all here (a test checks); plugins cannot import api, so the engine keeps its own enum.
     CONSENT_REQUIRED = "CONSENT_REQUIRED"
     BAD_REQUEST = "BAD_REQUEST"
     # The HTTP request itself refused, before GraphQL reads it (api.http.csrf, api.http.middleware).
@@ -34,6 +44,22 @@ class ErrorCode(StrEnum):
     # Apollo's name, as for the codes GraphQL's own refusals get
     # (api.graphql.extensions.error_codes).
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+    # GraphQL's own refusals, labelled the way Apollo names them.
+    GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+    GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+    BAD_USER_INPUT = "BAD_USER_INPUT"
+    # Query limits (P-SEC-4, api.graphql.extensions.limits) and the introspection gate.
+    QUERY_TOO_DEEP = "QUERY_TOO_DEEP"
+    TOO_MANY_ALIASES = "TOO_MANY_ALIASES"
+    TOO_MANY_DIRECTIVES = "TOO_MANY_DIRECTIVES"
+    TOO_MANY_TOKENS = "TOO_MANY_TOKENS"
+    TOO_MANY_ROOT_FIELDS = "TOO_MANY_ROOT_FIELDS"
+    QUERY_TOO_COSTLY = "QUERY_TOO_COSTLY"
+    INTROSPECTION_DISABLED = "INTROSPECTION_DISABLED"
+    # Persisted queries and trusted documents (api.http.persisted_queries).
+    PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
+    PERSISTED_QUERY_HASH_MISMATCH = "PERSISTED_QUERY_HASH_MISMATCH"
+    DOCUMENT_NOT_TRUSTED = "DOCUMENT_NOT_TRUSTED"
 
 
 # All a client learns of an error of ours: its own text may be the database's or name a file.

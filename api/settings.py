@@ -25,6 +25,21 @@ class SmtpSecurity(StrEnum):
     NONE = "none"  # a relay on the same host or network only
 
 
+class LogFormat(StrEnum):
+    # One JSON object per line, for a log shipper (the default in production).
+    JSON = "json"
+    # One readable line per record, for a person at a terminal (the default in development).
+    CONSOLE = "console"
+
+
+class Tracing(StrEnum):
+    OFF = "off"
+    # OpenTelemetry over OTLP/HTTP, to the standard OTEL_EXPORTER_OTLP_* endpoint.
+    OTLP = "otlp"
+    # Spans printed to stdout, to see what would be sent.
+    CONSOLE = "console"
+
+
 class ConfigurationError(RuntimeError):
     """Start-up refused: the message says what to set."""
 
@@ -62,8 +77,14 @@ class Settings(BaseSettings):
     # Sign-in throttling (P-SEC-4) is kept here when set (redis://...), else in the database.
     redis_url: str = ""
     consent_enforcement: bool = True
-    # Level of the JSON logs `consentql serve` writes to stderr (api/logging.py).
+    # Only documents added with `consentql documents add` run, except for admins (P-SEC-4).
+    trusted_documents_only: bool = False
+    # Level of the logs `consentql serve` writes to stderr (api/http/logging.py).
     log_level: str = "INFO"
+    # Unset: console in development, JSON in production.
+    log_format: LogFormat | None = None
+    # OpenTelemetry spans (the `otel` extra): no personal data, literal or variable in them.
+    tracing: Tracing = Tracing.OFF
     # A folder of cn-YYYY.json working-day calendars replacing the bundled ones (P-CANCEL-1).
     holiday_calendar_dir: Path | None = None
     # "module:Class" of the notification sender; the default writes to the outbox table.
@@ -102,6 +123,12 @@ class Settings(BaseSettings):
     @property
     def production(self) -> bool:
         return self.mode is Mode.PRODUCTION
+
+    @property
+    def resolved_log_format(self) -> LogFormat:
+        if self.log_format is not None:
+            return self.log_format
+        return LogFormat.JSON if self.production else LogFormat.CONSOLE
 
     @cached_property
     def resolved_database_url(self) -> str:

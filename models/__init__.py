@@ -13,4 +13,5 @@ MODEL_MODULES = [
     "models.partners",
     "models.throttle",
     "models.jobs",
+    "models.documents",
 ]

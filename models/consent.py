@@ -203,6 +203,9 @@ class Affiliate(Model):
         "expires_at": "when it stops working",
         "revoked_at": "when it was revoked",
         "created_at": "when it was issued",
+        "previous_token_hash": "the digest of the token a rotation replaced",
+        "previous_token_until": "when the replaced token stops working",
+        "rotated_at": "when the token was last rotated",
     },
     owner="",
 )
@@ -222,6 +225,11 @@ class ApiClient(Model):
     expires_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # After a rotation the replaced token keeps working until `previous_token_until`, so the
+    # affiliate can roll the new one out; one rotation later it is forgotten.
+    previous_token_hash = fields.CharField(max_length=64, unique=True, null=True)
+    previous_token_until = fields.DatetimeField(null=True)
+    rotated_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "api_client"

@@ -6,6 +6,7 @@ import os
 import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,11 +14,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
+from tortoise import Tortoise
 from tortoise.context import TortoiseContext
 from tortoise.contrib.test import tortoise_test_context
 
 from api.accounts.service import create_admin
 from api.auth.passwords import Passwords
+from api.database import migrate, tortoise_config
 from api.http.app import create_app
 from api.settings import Settings
 from api.validation import mainland_mobile
@@ -80,6 +83,49 @@ def clock() -> Iterator[Clock]:
     set_clock(lambda: fixed.now)
     yield fixed
     set_clock()
+
+
+def cli_environment(tmp_path: Path) -> dict[str, str]:
+    """The environment of a `consentql` command run as a process: its own SQLite file, a
+    master key, cheap argon2 parameters."""
+    return {
+        **os.environ,
+        "CONSENTQL_DATA_DIR": str(tmp_path),
+        "CONSENTQL_DATABASE_URL": f"sqlite://{tmp_path / 'cli.sqlite3'}",
+        "CONSENTQL_MASTER_KEY": base64.b64encode(b"c" * 32).decode(),
+        "CONSENTQL_ARGON2_TIME_COST": "1",
+        "CONSENTQL_ARGON2_MEMORY_KIB": "1024",
+        "CONSENTQL_ARGON2_PARALLELISM": "1",
+    }
+
+
+@asynccontextmanager
+async def migrated_database(tmp_path: Path) -> AsyncIterator[str]:
+    """A database made by the migrations, as `consentql migrate` makes it (not from the models),
+    open for the test's ORM calls: its URL. On SQLite a file, not :memory:, so the migrating and
+    the serving connections see one database."""
+    url = (POSTGRES_URL and fresh_database_url()) or f"sqlite://{tmp_path / 'migrated.sqlite3'}"
+    await Tortoise.init(config=tortoise_config(url), _create_db=True)
+    await Tortoise.close_connections()
+    await migrate(make_settings(tmp_path, database_url=url))
+    await Tortoise.init(config=tortoise_config(url))
+    try:
+        yield url
+    finally:
+        if url.startswith("postgres"):
+            await Tortoise._drop_databases()
+        else:
+            await Tortoise.close_connections()
+
+
+@asynccontextmanager
+async def migrated_app(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    """The app over a migrated database (`migrated_database`)."""
+    async with migrated_database(tmp_path) as url:
+        app = create_app(make_settings(tmp_path, database_url=url), manage_database=False)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from api.errors import not_found
 from api.graphql.context import Info
 from api.graphql.ids import parse_id
 from api.graphql.nodes import subject_connection
-from api.graphql.pagination import Connection, newest_first
+from api.graphql.pagination import Connection, PageRequest, newest_first
 from api.notices.notifications import load_sender
 from plugins.subject import Subject
 from plugins.viewer import ViewerKind
@@ -62,13 +62,17 @@ class AccountQueries:
 
     @strawberry.field(description="Accounts, newest first: admins all, API clients consenting.")
     async def accounts(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[AccountNode]:
         query = listable_accounts(info.context.decisions)
-        rows = await newest_first(query, ACCOUNT_CURSOR, first, after)
-        return await subject_connection(
-            info.context, rows, ACCOUNT_CURSOR, first, Subject.of_account, account_node
-        )
+        request = PageRequest.of(ACCOUNT_CURSOR, first, after, last, before)
+        page = await newest_first(query, request)
+        return await subject_connection(info.context, page, Subject.of_account, account_node)
 
 
 @strawberry.type

@@ -9,6 +9,8 @@ import strawberry
 from tortoise.models import Model
 
 from api.activity.types import (
+    DEVICE_CURSOR,
+    LOGIN_CURSOR,
     DeviceLogNode,
     LoginRecordNode,
     device_log_connection,
@@ -16,10 +18,10 @@ from api.activity.types import (
 )
 from api.graphql.context import Info, RequestContext
 from api.graphql.nodes import SubjectNode, subject_nodes
-from api.graphql.pagination import Connection, page_size
+from api.graphql.pagination import Connection, Page, PageRequest
 from api.graphql.personal import CATEGORY_KEY, decided_list, personal
-from api.orders.types import OrderNode, order_connection
-from api.reservations.types import ReservationNode, reservation_connection
+from api.orders.types import ORDER_CURSOR, OrderNode, order_connection
+from api.reservations.types import RESERVATION_CURSOR, ReservationNode, reservation_connection
 from models.accounts import Account, AccountStatus, DeviceLog, Duty, LoginRecord, Role
 from models.orders import Order
 from models.personal import declaration_of
@@ -57,7 +59,8 @@ def nested(
     loader: str,
     model: type[Model],
     node: type,
-    build: Callable[[RequestContext, list[Any], Account, int | None], Awaitable[Any]],
+    build: Callable[[RequestContext, Page[Any], Account], Awaitable[Any]],
+    kind: str,
 ) -> Any:
     """A list under an account, loaded for every account of the page in one statement. Its rows'
     existence and number disclose their category, so the list is decided like a field: null,
@@ -65,13 +68,18 @@ def nested(
     category = declaration_of(model).row_category
 
     async def resolve(
-        root: "AccountNode", info: Info, first: int | None = None, after: str | None = None
+        root: "AccountNode",
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Any:
         if not decided_list(info, root.subject, category):
             return None
-        key = (root.row.id, page_size(first) + 1, after)
-        rows = await getattr(info.context.loaders, loader).load(key)
-        return await build(info.context, rows, root.row, first)
+        request = PageRequest.of(kind, first, after, last, before)
+        page = await getattr(info.context.loaders, loader).page(root.row.id, request)
+        return await build(info.context, page, root.row)
 
     resolve.__annotations__["return"] = Connection[node] | None  # type: ignore[valid-type]
     return strawberry.field(resolver=resolve, metadata={CATEGORY_KEY: category})
@@ -108,10 +116,16 @@ class AccountNode(SubjectNode):
     def created_at(self) -> datetime:
         return self.row.created_at
 
-    orders = nested("orders", Order, OrderNode, order_connection)
-    reservations = nested("reservations", Reservation, ReservationNode, reservation_connection)
-    login_records = nested("login_records", LoginRecord, LoginRecordNode, login_record_connection)
-    device_logs = nested("device_logs", DeviceLog, DeviceLogNode, device_log_connection)
+    orders = nested("orders", Order, OrderNode, order_connection, ORDER_CURSOR)
+    reservations = nested(
+        "reservations", Reservation, ReservationNode, reservation_connection, RESERVATION_CURSOR
+    )
+    login_records = nested(
+        "login_records", LoginRecord, LoginRecordNode, login_record_connection, LOGIN_CURSOR
+    )
+    device_logs = nested(
+        "device_logs", DeviceLog, DeviceLogNode, device_log_connection, DEVICE_CURSOR
+    )
 
 
 def account_node(row: Account, subject: Subject) -> AccountNode:

@@ -8,7 +8,7 @@ import strawberry
 
 from api.graphql.context import RequestContext
 from api.graphql.nodes import SubjectNode, subject_connection, subject_nodes
-from api.graphql.pagination import Connection
+from api.graphql.pagination import Connection, Page
 from api.graphql.personal import personal
 from models.accounts import Account, DeviceLog, LoginRecord
 from plugins.subject import Subject
@@ -53,31 +53,26 @@ Node = TypeVar("Node", LoginRecordNode, DeviceLogNode)
 
 
 async def activity_connection(
-    context: RequestContext,
-    rows: list[Row],
-    owner: Account,
-    first: int | None,
-    cursor: str,
-    node: type[Node],
+    context: RequestContext, page: Page[Row], owner: Account, node: type[Node]
 ) -> Connection[Node]:
     """A page of what sign-in or a device recorded of one person: every row is theirs."""
-    owned_by(rows, owner)
+    owned_by(page.rows, owner)
     subject = Subject.of_account(owner)
     return await subject_connection(
-        context, rows, cursor, first, lambda _row: subject, lambda row, s: node(row=row, subject=s)
+        context, page, lambda _row: subject, lambda row, s: node(row=row, subject=s)
     )
 
 
 async def login_record_connection(
-    context: RequestContext, rows: list[LoginRecord], owner: Account, first: int | None
+    context: RequestContext, page: Page[LoginRecord], owner: Account
 ) -> Connection[LoginRecordNode]:
-    return await activity_connection(context, rows, owner, first, LOGIN_CURSOR, LoginRecordNode)
+    return await activity_connection(context, page, owner, LoginRecordNode)
 
 
 async def device_log_connection(
-    context: RequestContext, rows: list[DeviceLog], owner: Account, first: int | None
+    context: RequestContext, page: Page[DeviceLog], owner: Account
 ) -> Connection[DeviceLogNode]:
-    return await activity_connection(context, rows, owner, first, DEVICE_CURSOR, DeviceLogNode)
+    return await activity_connection(context, page, owner, DeviceLogNode)
 
 
 async def device_log_node(context: RequestContext, row: DeviceLog, owner: Account) -> DeviceLogNode:

@@ -7,13 +7,23 @@ import strawberry
 
 from api.affiliates.service import (
     ClientRequest,
+    calling_client,
     change_purposes,
+    clients_of,
+    consenting_people,
     create_affiliate,
     issue_client,
     list_affiliates,
     revoke_client,
+    rotate_client,
 )
-from api.affiliates.types import AffiliateKindEnum, AffiliateNode, ApiClientNode, IssuedApiClient
+from api.affiliates.types import (
+    AffiliateKindEnum,
+    AffiliateNode,
+    ApiClientNode,
+    CallingApiClientNode,
+    IssuedApiClient,
+)
 from api.graphql.context import Info
 from api.graphql.ids import parse_id
 
@@ -40,6 +50,29 @@ class AffiliateQueries:
     @strawberry.field(description="Every recipient: whom a person may consent to, for what.")
     async def affiliates(self, info: Info) -> list[AffiliateNode]:
         return [AffiliateNode(row=row) for row in await list_affiliates(info.context.actor)]
+
+    @strawberry.field(
+        description="The API client asking (`Authorization: Bearer cqc_...`): its recipient, "
+        "purpose, scopes and expiry; null for anyone else."
+    )
+    async def api_client(self, info: Info) -> CallingApiClientNode | None:
+        row = await calling_client(info.context.actor)
+        if row is None:
+            return None
+        return CallingApiClientNode(
+            row=row, consenting_people=await consenting_people(info.context.decisions)
+        )
+
+    @strawberry.field(
+        description="Admins: the clients issued to one recipient (or to any), revoked ones "
+        "included, newest first."
+    )
+    async def api_clients(
+        self, info: Info, affiliate_id: strawberry.ID | None = None
+    ) -> list[ApiClientNode]:
+        wanted = None if affiliate_id is None else parse_id(affiliate_id, "affiliate")
+        rows = await clients_of(info.context.actor, wanted)
+        return [ApiClientNode(row=row) for row in rows]
 
 
 @strawberry.type
@@ -73,6 +106,20 @@ class AffiliateMutations:
                 categories=input.categories,
                 expires_at=input.expires_at,
             ),
+        )
+        return IssuedApiClient(token=issued.token, client=ApiClientNode(row=issued.client))
+
+    @strawberry.mutation(
+        description="Admins: a new token for the client; the current one keeps working for "
+        "`overlapHours` (0 to 720), then stops."
+    )
+    async def rotate_api_client(
+        self, info: Info, client_id: strawberry.ID, overlap_hours: int = 24
+    ) -> IssuedApiClient:
+        issued = await rotate_client(
+            info.context.actor,
+            parse_id(client_id, "API client"),
+            overlap_hours,
         )
         return IssuedApiClient(token=issued.token, client=ApiClientNode(row=issued.client))
 

@@ -59,6 +59,24 @@ class ApiClientNode(RowNode):
     def created_at(self) -> datetime:
         return self.row.created_at
 
+    @strawberry.field(description="When the token was last replaced (`rotateApiClient`).")
+    def rotated_at(self) -> datetime | None:
+        return self.row.rotated_at
+
+    @strawberry.field(description="Until when the token a rotation replaced still works.")
+    def previous_token_valid_until(self) -> datetime | None:
+        return self.row.previous_token_until
+
+
+@strawberry.type(name="CallingApiClient")
+class CallingApiClientNode(ApiClientNode):
+    """The API client asking, as it may see itself."""
+
+    consenting_people: int = strawberry.field(
+        description="How many people consent to this client's recipient and purpose now: the "
+        "accounts it can list."
+    )
+
 
 @strawberry.type
 class IssuedApiClient:

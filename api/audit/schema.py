@@ -5,7 +5,7 @@ import strawberry
 from api.audit.history import Names, accesses_of
 from api.audit.types import AccessEvent
 from api.graphql.context import Info
-from api.graphql.pagination import Connection, connection, newest_first
+from api.graphql.pagination import Connection, PageRequest, connection, newest_first
 
 ACCESS_CURSOR = "access"
 
@@ -17,10 +17,16 @@ class AccessHistoryQueries:
         "successor, newest first."
     )
     async def my_access_history(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[AccessEvent]:
         account_id = info.context.actor.account_id
-        rows = await newest_first(await accesses_of(account_id), ACCESS_CURSOR, first, after)
-        names = await Names.of(rows)
+        request = PageRequest.of(ACCESS_CURSOR, first, after, last, before)
+        page = await newest_first(await accesses_of(account_id), request)
+        names = await Names.of(page.rows)
         own_ref = f"account:{account_id}"
-        return connection(rows, ACCESS_CURSOR, first, lambda row: names.access(row, own_ref))  # type: ignore[arg-type,return-value]
+        return connection(page, lambda row: names.access(row, own_ref))  # type: ignore[arg-type,return-value]

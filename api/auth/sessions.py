@@ -2,7 +2,8 @@
 
 from datetime import timedelta
 
-from api.auth.tokens import SESSION_PREFIX, digest, new_token
+from api.auth.tokens import SESSION_PREFIX, TokenRefused, digest, new_token
+from api.errors import ErrorCode
 from models.accounts import Account, AccountStatus, Role, Session
 from models.clock import utcnow
 from plugins.viewer import Viewer, ViewerKind
@@ -16,14 +17,17 @@ async def start_session(account: Account, hours: int) -> str:
     return token
 
 
-async def live_session(token: str) -> Session | None:
+async def session_of_token(token: str) -> Session:
+    """The live session `token` opens, or TokenRefused saying why not."""
     session = (
-        await Session.filter(token_hash=digest(token), ended_at=None, expires_at__gt=utcnow())
-        .select_related("account__data_key")
-        .first()
+        await Session.filter(token_hash=digest(token)).select_related("account__data_key").first()
     )
-    if session is None or session.account.status != AccountStatus.ACTIVE:
-        return None
+    if session is None:
+        raise TokenRefused(ErrorCode.INVALID_TOKEN, "the session token is not known")
+    if session.ended_at is not None or session.account.status != AccountStatus.ACTIVE:
+        raise TokenRefused(ErrorCode.TOKEN_REVOKED, "the session has ended: sign in again")
+    if session.expires_at <= utcnow():
+        raise TokenRefused(ErrorCode.TOKEN_EXPIRED, "the session has expired: sign in again")
     return session
 
 

@@ -29,6 +29,17 @@ def run_with_database(settings: Settings, work: Callable[[], Awaitable[int]]) ->
     return asyncio.run(with_database(settings, work))
 
 
+def database_command(
+    work: Callable[[argparse.Namespace], Awaitable[int]],
+) -> Callable[[Settings, argparse.Namespace], int]:
+    """A command's `run`: `work(args)` on the migrated database."""
+
+    def run(settings: Settings, args: argparse.Namespace) -> int:
+        return run_with_database(settings, lambda: work(args))
+
+    return run
+
+
 async def done() -> int:
     return 0
 

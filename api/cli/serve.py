@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from api.cli.database import done, run_with_database, seed_demo
+from api.cli.options import env_option
 from api.http.metrics import MULTIPROCESS_DIR
 from api.http.privacy_center import PAGE_PATH
 from api.settings import Settings
@@ -25,7 +26,7 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from api.http.logging import configure_logging, log_config
 
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.resolved_log_format)
     # Once here, before the workers start, not in each worker.
     run_with_database(settings, lambda: seed_demo(settings) if args.demo else done())
     print(page_urls(args.host, args.port), flush=True)
@@ -36,8 +37,8 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
             port=args.port,
             workers=args.workers,
             proxy_headers=True,
-            # Each worker applies it: JSON lines with the request id, redacted.
-            log_config=log_config(settings.log_level),
+            # Each worker applies it: lines with the request id, redacted.
+            log_config=log_config(settings.log_level, settings.resolved_log_format),
             log_level=settings.log_level.lower(),
         )
     return 0
@@ -65,8 +66,10 @@ def metrics_shared_by(workers: int) -> Iterator[None]:
 
 def register(commands: argparse._SubParsersAction) -> None:
     run = commands.add_parser("serve", help="run the API with uvicorn (migrates first)")
-    run.add_argument("--host", default="127.0.0.1")
-    run.add_argument("--port", type=int, default=8000)
-    run.add_argument("--workers", type=int, default=1)
+    env_option(run, "--host", env="CONSENTQL_HOST", default="127.0.0.1", help="address to bind")
+    env_option(run, "--port", env="CONSENTQL_PORT", type=int, default=8000, help="port to bind")
+    env_option(
+        run, "--workers", env="CONSENTQL_WORKERS", type=int, default=1, help="uvicorn workers"
+    )
     run.add_argument("--demo", action="store_true", help="fill an empty database with demo data")
     run.set_defaults(run=serve)

@@ -11,6 +11,7 @@ from typing import Any
 from graphql import GraphQLError
 from graphql.pyutils import Path
 
+from api.errors import ErrorCode
 from plugins.decision import Decision
 
 
@@ -42,7 +43,7 @@ class Disclosures:
                 f"{category} is not disclosed to this viewer",
                 path=path.as_list(),
                 extensions={
-                    "code": decision.code or "FORBIDDEN",
+                    "code": decision.code or ErrorCode.FORBIDDEN,
                     "category": category,
                     "reason": decision.reason,
                 },

@@ -1,7 +1,7 @@
 """DataLoaders for nested lists and for what a row counts in other tables: one statement per field
 per request, whatever the page size.
 
-A nested list is keyed by (parent id, page size, cursor); keys with the same page arguments are
+A nested list is keyed by (parent id, page request); keys with the same page arguments are
 fetched together with one `IN` query and split per parent here.
 """
 
@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from strawberry.dataloader import DataLoader
-from tortoise.functions import Count
+from tortoise.functions import Count, Max, Min
 from tortoise.models import Model
 
-from api.graphql.pagination import decode_cursor
+from api.graphql.pagination import OtherSide, Page, PageRequest
 from api.policy.publication import previous_versions, published_versions
 from models.accounts import DeviceLog, LoginRecord
 from models.consent import PolicyVersion
@@ -22,29 +22,57 @@ from models.orders import Order
 from models.privacy import Notification, PublicNotice, TransferOutcome, TransferSubject
 from models.reservations import Reservation
 
-PageKey = tuple[int, int, str | None]  # (account id, rows wanted, cursor)
 
+class ChildPages:
+    """Pages of a table's rows under accounts, for every account of a page at once: one
+    statement per page request for the rows, and one for what lies beyond the pages, asked
+    only when a client selects it."""
 
-def children_loader(
-    model: type[Model], kind: str, related: Sequence[str] = ()
-) -> DataLoader[PageKey, list[Any]]:
-    async def load(keys: list[PageKey]) -> list[list[Any]]:
-        by_page: dict[tuple[int, str | None], list[int]] = defaultdict(list)
-        for account_id, wanted, after in keys:
-            by_page[(wanted, after)].append(account_id)
-        found: dict[PageKey, list[Any]] = {}
-        for (wanted, after), account_ids in by_page.items():
-            query = model.filter(account_id__in=account_ids)
-            if after is not None:
-                query = query.filter(id__lt=decode_cursor(kind, after))
+    def __init__(self, model: type[Model], related: Sequence[str] = ()) -> None:
+        self.model = model
+        self.related = related
+        self._pages: DataLoader[tuple[int, PageRequest], Page[Any]] = DataLoader(self._load)
+        self._extremes: DataLoader[int, tuple[int, int] | None] = DataLoader(self._load_extremes)
+
+    async def page(self, account_id: int, request: PageRequest) -> Page[Any]:
+        return await self._pages.load((account_id, request))
+
+    async def _load(self, keys: list[tuple[int, PageRequest]]) -> list[Page[Any]]:
+        by_request: dict[PageRequest, list[int]] = defaultdict(list)
+        for account_id, request in keys:
+            by_request[request].append(account_id)
+        found: dict[tuple[int, PageRequest], Page[Any]] = {}
+        for request, account_ids in by_request.items():
+            query = request.ordered(self.model.filter(account_id__in=account_ids))
             rows_by_account: dict[int, list[Any]] = defaultdict(list)
-            for row in await query.select_related(*related).order_by("-id"):
+            for row in await query.select_related(*self.related):
                 rows_by_account[row.account_id].append(row)
             for account_id in account_ids:
-                found[(account_id, wanted, after)] = rows_by_account[account_id][:wanted]
+                read = rows_by_account[account_id][: request.size + 1]
+                found[(account_id, request)] = request.page(read, self._other_side(account_id))
         return [found[key] for key in keys]
 
-    return DataLoader(load_fn=load)
+    def _other_side(self, account_id: int) -> OtherSide:
+        async def other_side(newer: bool, key: int, inclusive: bool) -> bool:
+            extremes = await self._extremes.load(account_id)
+            if extremes is None:
+                return False
+            oldest, newest = extremes
+            if newer:
+                return newest >= key if inclusive else newest > key
+            return oldest <= key if inclusive else oldest < key
+
+        return other_side
+
+    async def _load_extremes(self, account_ids: list[int]) -> list[tuple[int, int] | None]:
+        rows = (
+            await self.model.filter(account_id__in=account_ids)
+            .annotate(oldest=Min("id"), newest=Max("id"))
+            .group_by("account_id")
+            .values_list("account_id", "oldest", "newest")
+        )
+        extremes = {account_id: (oldest, newest) for account_id, oldest, newest in rows}
+        return [extremes.get(account_id) for account_id in account_ids]
 
 
 def count_loader(model: type[Model], key: str) -> DataLoader[int, int]:
@@ -119,18 +147,10 @@ async def load_policy_awaiting(account_ids: list[int]) -> list[PolicyVersion | N
 
 @dataclass
 class Loaders:
-    orders: DataLoader[PageKey, list[Order]] = field(
-        default_factory=lambda: children_loader(Order, "order")
-    )
-    reservations: DataLoader[PageKey, list[Reservation]] = field(
-        default_factory=lambda: children_loader(Reservation, "reservation", ["data_key"])
-    )
-    login_records: DataLoader[PageKey, list[LoginRecord]] = field(
-        default_factory=lambda: children_loader(LoginRecord, "login")
-    )
-    device_logs: DataLoader[PageKey, list[DeviceLog]] = field(
-        default_factory=lambda: children_loader(DeviceLog, "device")
-    )
+    orders: ChildPages = field(default_factory=lambda: ChildPages(Order))
+    reservations: ChildPages = field(default_factory=lambda: ChildPages(Reservation, ["data_key"]))
+    login_records: ChildPages = field(default_factory=lambda: ChildPages(LoginRecord))
+    device_logs: ChildPages = field(default_factory=lambda: ChildPages(DeviceLog))
     policy_awaiting: DataLoader[int, PolicyVersion | None] = field(
         default_factory=lambda: DataLoader(load_fn=load_policy_awaiting)
     )

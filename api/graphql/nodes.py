@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import strawberry
 
 from api.graphql.context import RequestContext
-from api.graphql.pagination import Connection, connection, page_size
+from api.graphql.pagination import Connection, Page, connection
 from plugins.subject import Subject
 
 
@@ -45,12 +45,10 @@ async def subject_nodes(
 
 async def subject_connection(
     context: RequestContext,
-    rows: Sequence[Row],
-    kind: str,
-    first: int | None,
+    page: Page[Row],
     subject_of: Callable[[Row], Subject],
     build: Callable[[Row, Subject], Node],
 ) -> Connection[Node]:
-    """A page of subject nodes from the rows `pagination.newest_first` read."""
-    nodes = iter(await subject_nodes(context, rows[: page_size(first)], subject_of, build))
-    return connection(rows, kind, first, lambda _row: next(nodes))
+    """A page of subject nodes, every subject prepared in one batch."""
+    nodes = iter(await subject_nodes(context, page.rows, subject_of, build))
+    return connection(page, lambda _row: next(nodes))

@@ -1,8 +1,10 @@
 """The schema, composed from the per-domain modules, with the guards configuration asks for."""
 
+from collections.abc import Callable
+
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache
+from strawberry.extensions import ParserCache, SchemaExtension
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -124,11 +126,15 @@ class ConsentQLSchema(strawberry.Schema):
                 log_unexpected(error, operation_kind(execution_context))
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
+def build_schema(
+    settings: Settings, *, tracing: Callable[[], SchemaExtension] | None = None
+) -> strawberry.Schema:
+    """`tracing`, when given, comes first: its spans then cover every other extension's work."""
     return ConsentQLSchema(
         query=Query,
         mutation=Mutation,
         extensions=[
+            *([tracing] if tracing else []),
             MaskUnexpectedErrors,
             lambda: ParserCache(maxsize=256),
             *limit_extensions(query_limits(settings)),

@@ -1,9 +1,9 @@
 """The Starlette application: middleware, the GraphQL endpoint, health."""
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, nullcontext
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cross_web import HTTPException
 from starlette.applications import Starlette
@@ -14,10 +14,14 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.extensions import SchemaExtension
+from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 from tortoise.contrib.starlette import RegisterTortoise
 
 from api.auth.identify import identify
+from api.auth.tokens import TokenRefused
 from api.database import prepare_storage, tortoise_config
 from api.errors import (
     UNAVAILABLE_MESSAGE,
@@ -27,14 +31,17 @@ from api.errors import (
     error_response,
 )
 from api.graphql.context import RequestContext
+from api.graphql.extensions.tracing import tracing_extension
 from api.graphql.schema import build_schema
+from api.http import tracing
 from api.http.csrf import JsonPostOnly, method_not_allowed_as_json
 from api.http.gpc import gpc_json
 from api.http.graphiql import graphiql_response, static_routes
-from api.http.health import health
+from api.http.health import live, ready
 from api.http.logging import LogContext
-from api.http.metrics import CONTEXT_STATE_KEY, Metrics, RequestMetrics
+from api.http.metrics import CONTEXT_STATE_KEY, ROUTES, Metrics, RequestMetrics
 from api.http.middleware import BodyLimit, RequestId
+from api.http.persisted_queries import DocumentRefused, PersistedQueries
 from api.http.policy_pages import policy_routes
 from api.http.privacy_center import privacy_center_routes
 from api.jobs.figures import LifecycleFigures
@@ -42,6 +49,9 @@ from api.jobs.registry import scheduled_jobs
 from api.jobs.scheduler import scheduled
 from api.runtime import Runtime
 from api.settings import Settings
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
 
 logger = logging.getLogger(__name__)
 
@@ -63,10 +73,22 @@ def refusal_response(refusal: HTTPException) -> JSONResponse:
     return error_response(refusal.status_code, code, refusal.reason)
 
 
+def token_refusal_response(refusal: TokenRefused) -> JSONResponse:
+    """401 for a bearer token that opens nothing, with the challenge RFC 6750 asks for."""
+    challenge = f'Bearer error="invalid_token", error_description="{refusal}"'
+    return error_response(401, refusal.code, str(refusal), {"WWW-Authenticate": challenge})
+
+
 class ConsentQLGraphQL(GraphQL[RequestContext, None]):
-    def __init__(self, runtime: Runtime, **options: Any) -> None:
-        super().__init__(build_schema(runtime.settings), **options)
+    def __init__(
+        self,
+        runtime: Runtime,
+        tracing: Callable[[], SchemaExtension] | None = None,
+        **options: Any,
+    ) -> None:
+        super().__init__(build_schema(runtime.settings, tracing=tracing), **options)
         self.runtime = runtime
+        self.persisted_queries = PersistedQueries(runtime.settings.trusted_documents_only)
 
     async def run(  # type: ignore[override]
         self, request: Request, context: Any = UNSET, root_value: Any = UNSET
@@ -78,8 +100,32 @@ class ConsentQLGraphQL(GraphQL[RequestContext, None]):
             return await super().run(request, context, root_value)
         except HTTPException as refusal:
             return refusal_response(refusal)
+        except TokenRefused as refusal:
+            return token_refusal_response(refusal)
+        except DocumentRefused as refusal:
+            return error_response(refusal.status, refusal.code, str(refusal))
         except Exception as error:
             return failure_response(error)
+
+    async def execute_single(  # type: ignore[override]
+        self,
+        request: Request,
+        request_adapter: Any,
+        sub_response: Response,
+        context: RequestContext,
+        root_value: Any,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        # Here, not in parse_http_body: the allow-list needs to know who asks.
+        request_data = await self.persisted_queries.admit(request_data, context.viewer)
+        return await super().execute_single(
+            request=request,
+            request_adapter=request_adapter,
+            sub_response=sub_response,
+            context=context,
+            root_value=root_value,
+            request_data=request_data,
+        )
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         # Strawberry's page loads its scripts from a CDN; ours come from this app (intranets).
@@ -98,17 +144,32 @@ class ConsentQLGraphQL(GraphQL[RequestContext, None]):
             decisions=self.runtime.engine.for_request(identity.viewer),
             request_id=request.scope.get("state", {}).get("request_id", ""),
         )
+        if identity.stale_cookie:
+            context.clear_session_cookie()
         # The metrics middleware counts this request's decisions once the response is out.
         request.scope.setdefault("state", {})[CONTEXT_STATE_KEY] = context
         return context
 
 
-def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:
-    """The app; `manage_database=False` leaves the ORM to the caller (tests start their own)."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    manage_database: bool = True,
+    tracer_provider: "TracerProvider | None" = None,
+) -> Starlette:
+    """The app; `manage_database=False` leaves the ORM to the caller (tests start their own).
+    `tracer_provider` replaces the one CONSENTQL_TRACING would make (tests read its spans)."""
     settings = settings or Settings()
     prepare_storage(settings)
     runtime = Runtime.from_settings(settings)
-    graphql = ConsentQLGraphQL(runtime, graphql_ide="graphiql", allow_queries_via_get=False)
+    provider = tracer_provider or tracing.tracer_provider(settings)
+    tracer = provider.get_tracer(tracing.TRACER_NAME) if provider else None
+    graphql = ConsentQLGraphQL(
+        runtime,
+        tracing=tracing_extension(tracer) if tracer else None,
+        graphql_ide="graphiql",
+        allow_queries_via_get=False,
+    )
     metrics = Metrics(LifecycleFigures(settings.calendar_folder))
 
     # Migrations run once in `consentql serve` before the workers start, not in each worker.
@@ -132,11 +193,15 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
                 yield
         finally:
             await runtime.throttle.store.close()
+            if provider is not None:
+                provider.shutdown()
 
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
-            Route("/healthz", health, methods=["GET"]),
+            Route("/livez", live, methods=["GET"]),
+            Route("/readyz", ready, methods=["GET"]),
+            Route("/healthz", ready, methods=["GET"]),
             Route("/metrics", metrics.endpoint, methods=["GET"]),
             Route("/.well-known/gpc.json", gpc_json, methods=["GET"]),
             *policy_routes(on_failure=failure_response),
@@ -145,6 +210,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         ],
         middleware=[
             Middleware(RequestId),
+            *([Middleware(tracing.TracedRequests, tracer=tracer, routes=ROUTES)] if tracer else []),
             Middleware(LogContext),
             Middleware(RequestMetrics, metrics=metrics),
             # Only listed origins may call from a browser, cookies included; none by default.

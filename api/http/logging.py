@@ -17,10 +17,12 @@ import sys
 from contextvars import ContextVar
 from typing import Any, TextIO
 
+from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.http.middleware import observed
+from api.settings import LogFormat
 
 REQUEST_ID: ContextVar[str] = ContextVar("consentql_request_id", default="")
 
@@ -63,6 +65,22 @@ class RedactingJsonFormatter(JsonFormatter):
         return redact(super().format(record))
 
 
+class RedactingConsoleFormatter(logging.Formatter):
+    """`12:03:04 INFO  consentql.access [3f2a…] POST /graphql 200`: for a person at a terminal,
+    redacted like the JSON lines."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)-5s %(name)s [%(request_id)s] %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
+# Extras a record may carry that are not for the log: uvicorn repeats its message with terminal
+# colour codes in `color_message`, which a JSON line would otherwise carry verbatim.
+_NOT_LOGGED = ("color_message",)
+
+
 def json_handler(stream: TextIO | None = None) -> logging.Handler:
     """A handler writing redacted JSON lines (stderr by default); also named by the uvicorn
     log configuration, so every worker process builds its own."""
@@ -72,6 +90,7 @@ def json_handler(stream: TextIO | None = None) -> logging.Handler:
             "{asctime}{levelname}{name}{message}{request_id}",
             style="{",
             rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+            reserved_attrs=[*RESERVED_ATTRS, *_NOT_LOGGED],
             json_ensure_ascii=False,
         )
     )
@@ -79,14 +98,25 @@ def json_handler(stream: TextIO | None = None) -> logging.Handler:
     return handler
 
 
-def log_config(level: str = "INFO") -> dict[str, Any]:
+def console_handler(stream: TextIO | None = None) -> logging.Handler:
+    """The development counterpart of `json_handler`: readable lines, no JSON."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(RedactingConsoleFormatter())
+    handler.addFilter(RequestIdFilter())
+    return handler
+
+
+HANDLERS = {LogFormat.JSON: "json_handler", LogFormat.CONSOLE: "console_handler"}
+
+
+def log_config(level: str = "INFO", log_format: LogFormat = LogFormat.JSON) -> dict[str, Any]:
     """The `logging.config.dictConfig` for `consentql serve`, passed to uvicorn as its
     `log_config` (uvicorn applies it in each worker)."""
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "handlers": {"json": {"()": "api.http.logging.json_handler"}},
-        "root": {"handlers": ["json"], "level": level},
+        "handlers": {"stderr": {"()": f"api.http.logging.{HANDLERS[log_format]}"}},
+        "root": {"handlers": ["stderr"], "level": level},
         "loggers": {
             # Uvicorn's own handlers go: its records reach the JSON handler through the root.
             "uvicorn": {"handlers": [], "propagate": True},
@@ -99,8 +129,8 @@ def log_config(level: str = "INFO") -> dict[str, Any]:
     }
 
 
-def configure_logging(level: str = "INFO") -> None:
-    logging.config.dictConfig(log_config(level))
+def configure_logging(level: str = "INFO", log_format: LogFormat = LogFormat.JSON) -> None:
+    logging.config.dictConfig(log_config(level, log_format))
 
 
 class LogContext:

@@ -42,7 +42,7 @@ from models.clock import utcnow
 CONTEXT_STATE_KEY = "graphql_context"
 # prometheus_client reads it when imported: it must be in the environment before a worker starts.
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
-ROUTES = frozenset({"/graphql", "/healthz", "/metrics"})
+ROUTES = frozenset({"/graphql", "/livez", "/readyz", "/healthz", "/metrics"})
 SIGN_IN_WINDOW = timedelta(hours=1)
 
 logger = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ import strawberry
 
 from api.graphql.context import Info
 from api.graphql.ids import parse_id
-from api.graphql.pagination import Connection, connection, newest_first
+from api.graphql.pagination import Connection, PageRequest, connection, newest_first
 from api.notices.incidents import IncidentReport, incidents_for_admin, report_incident
 from api.notices.notifications import (
     count_unread,
@@ -56,12 +56,15 @@ class NotificationQueries:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         unread_only: bool = False,
     ) -> Connection[NotificationNode]:
         owner = await info.context.account()
         query = notifications_of(owner.id, unread_only=unread_only)
-        rows = await newest_first(query, NOTIFICATION_CURSOR, first, after)
-        return connection(rows, NOTIFICATION_CURSOR, first, lambda row: NotificationNode(row=row))
+        request = PageRequest.of(NOTIFICATION_CURSOR, first, after, last, before)
+        page = await newest_first(query, request)
+        return connection(page, lambda row: NotificationNode(row=row))
 
     @strawberry.field(description="How many of the signed-in person's notifications are unread.")
     async def my_unread_notification_count(self, info: Info) -> int:
@@ -69,11 +72,16 @@ class NotificationQueries:
 
     @strawberry.field(description="Public notices of the site; anyone may read them.")
     async def public_notices(
-        self, first: int | None = None, after: str | None = None
+        self,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[PublicNoticeNode]:
+        request = PageRequest.of(NOTICE_CURSOR, first, after, last, before)
         query = PublicNotice.all().select_related("policy_version")
-        rows = await newest_first(query, NOTICE_CURSOR, first, after)
-        return connection(rows, NOTICE_CURSOR, first, lambda row: PublicNoticeNode(row=row))
+        page = await newest_first(query, request)
+        return connection(page, lambda row: PublicNoticeNode(row=row))
 
 
 @strawberry.type
@@ -100,11 +108,17 @@ class NotificationMutations:
 class IncidentQueries:
     @strawberry.field(description="Admins: recorded incidents, newest first.")
     async def incidents(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[IncidentNode]:
         query = incidents_for_admin(info.context.actor)
-        rows = await newest_first(query, INCIDENT_CURSOR, first, after)
-        return connection(rows, INCIDENT_CURSOR, first, lambda row: IncidentNode(row=row))
+        request = PageRequest.of(INCIDENT_CURSOR, first, after, last, before)
+        page = await newest_first(query, request)
+        return connection(page, lambda row: IncidentNode(row=row))
 
 
 @strawberry.type

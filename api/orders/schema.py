@@ -6,7 +6,7 @@ import strawberry
 
 from api.graphql.context import Info
 from api.graphql.nodes import subject_nodes
-from api.graphql.pagination import Connection, newest_first
+from api.graphql.pagination import Connection, PageRequest, newest_first
 from api.orders.service import NewOrder, place_order
 from api.orders.types import (
     ORDER_CURSOR,
@@ -37,11 +37,17 @@ class PlaceOrderInput:
 class OrderQueries:
     @strawberry.field(description="The signed-in person's orders, newest first.")
     async def orders(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[OrderNode]:
         owner = await info.context.account()
-        rows = await newest_first(Order.filter(account_id=owner.id), ORDER_CURSOR, first, after)
-        return await order_connection(info.context, rows, owner, first)
+        request = PageRequest.of(ORDER_CURSOR, first, after, last, before)
+        page = await newest_first(Order.filter(account_id=owner.id), request)
+        return await order_connection(info.context, page, owner)
 
 
 @strawberry.type

@@ -8,7 +8,7 @@ import strawberry
 
 from api.graphql.context import RequestContext
 from api.graphql.nodes import SubjectNode, subject_connection
-from api.graphql.pagination import Connection
+from api.graphql.pagination import Connection, Page
 from api.graphql.personal import personal
 from models.accounts import Account
 from models.orders import Order, OrderKind, OrderStatus, ProductType
@@ -36,10 +36,8 @@ def order_node(row: Order, subject: Subject) -> OrderNode:
 
 
 async def order_connection(
-    context: RequestContext, rows: list[Order], owner: Account, first: int | None
+    context: RequestContext, page: Page[Order], owner: Account
 ) -> Connection[OrderNode]:
     """Every order of a page is its owner's data."""
     subject = Subject.of_account(owner)
-    return await subject_connection(
-        context, rows, ORDER_CURSOR, first, lambda _row: subject, order_node
-    )
+    return await subject_connection(context, page, lambda _row: subject, order_node)

@@ -9,9 +9,13 @@ no personal data records the erasure, so that `consentql erasures replay` erases
 restored backup brings back.
 """
 
+from dataclasses import dataclass, field
+from functools import partial
+
 from tortoise.transactions import in_transaction
 
 from api.audit.events import system_event
+from api.privacy.jobs import attempt
 from models.accounts import Account, AccountStatus, Session
 from models.audit import append_events
 from models.clock import utcnow
@@ -76,11 +80,24 @@ async def erase(account_id: int, ground: str) -> bool:
     return True
 
 
-async def replay_erasures() -> tuple[int, int]:
-    """(tombstones read, accounts erased again) after a backup restore (P-DELETE-2)."""
-    erased_again = 0
+@dataclass
+class Replay:
+    tombstones: int = 0
+    # Accounts a restored backup had brought back: their data was readable until now.
+    erased_again: list[int] = field(default_factory=list)
+    # Accounts skipped after an error, for a person to look at.
+    failed: list[str] = field(default_factory=list)
+
+
+async def replay_erasures() -> Replay:
+    """Erases again what a backup restore brought back (P-DELETE-2)."""
     tombstones = await ErasureTombstone.all().order_by("id").values_list("account_id", "ground")
+    replay = Replay(tombstones=len(tombstones))
     for account_id, ground in tombstones:
-        if await Account.filter(id=account_id).exists() and await erase(account_id, ground):
-            erased_again += 1
-    return len(tombstones), erased_again
+        if not await Account.filter(id=account_id).exists():
+            continue
+        if await attempt(
+            f"account:{account_id}", replay.failed, partial(erase, account_id, ground)
+        ):
+            replay.erased_again.append(account_id)
+    return replay

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, partial
 
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
@@ -25,6 +25,7 @@ from api.accounts.phone_codes import expired_codes, sweep_expired
 from api.audit.events import system_event
 from api.privacy.calendar import china_date
 from api.privacy.cancellation import due_cancellations, finalize
+from api.privacy.jobs import attempt
 from models.audit import append_events
 from models.keys import DataKey
 from models.personal import (
@@ -124,6 +125,8 @@ class Summary:
     # rule name (or ERASURES) -> rows (accounts) done, or due in a dry run
     counts: Counter[str] = field(default_factory=Counter)
     people: int = 0
+    # Items skipped after an error (account:12, reservation:3), for a person to look at.
+    failed: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -185,24 +188,23 @@ async def retain(subject_ref: str, rows: dict[Rule, QuerySet], summary: Summary)
 async def execute(now: datetime, plan: Plan, advance: Callable[[], None]) -> Summary:
     summary = Summary(dry_run=False)
     for account_id in plan.cancelled:
-        if await finalize(account_id):
+        if await attempt(f"account:{account_id}", summary.failed, partial(finalize, account_id)):
             summary.counts[ERASURES] += 1
             summary.people += 1
         advance()
     for account_id in plan.people:
+        ref = f"account:{account_id}"
         rows = {
             rule: rule.expired(now).filter(**{rule.owner: account_id})
             for rule in rules()
             if rule.owner
         }
-        await retain(f"account:{account_id}", rows, summary)
+        await attempt(ref, summary.failed, partial(retain, ref, rows, summary))
         advance()
     for rule, row_id in plan.own_subjects:
-        await retain(
-            f"{rule.model._meta.db_table}:{row_id}",
-            {rule: rule.expired(now).filter(id=row_id)},
-            summary,
-        )
+        ref = f"{rule.model._meta.db_table}:{row_id}"
+        expired = {rule: rule.expired(now).filter(id=row_id)}
+        await attempt(ref, summary.failed, partial(retain, ref, expired, summary))
         advance()
     # What belongs to nobody and holds no key of its own (attempts with an unknown login,
     # sign-in failure counts): one statement per table.

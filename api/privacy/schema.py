@@ -8,7 +8,7 @@ from api.accounts.types import PrivacyPreferences, privacy_preferences
 from api.errors import invalid
 from api.graphql.context import Info
 from api.graphql.ids import parse_id
-from api.graphql.pagination import Connection, newest_first
+from api.graphql.pagination import Connection, PageRequest, newest_first
 from api.privacy.calendar import working_calendar
 from api.privacy.cancellation import request_cancellation
 from api.privacy.dnt import set_do_not_track
@@ -48,11 +48,17 @@ class ResolvePrivacyRequestInput:
 class PrivacyRequestQueries:
     @strawberry.field(description="The signed-in person's requests, newest first.")
     async def my_privacy_requests(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[PrivacyRequestNode]:
         owner = await info.context.account()
-        rows = await newest_first(requests_of(owner), REQUEST_CURSOR, first, after)
-        return await request_connection(info.context, rows, first)
+        request = PageRequest.of(REQUEST_CURSOR, first, after, last, before)
+        page = await newest_first(requests_of(owner), request)
+        return await request_connection(info.context, page)
 
     @strawberry.field(description="Admins: requests by status, or only those past their due date.")
     async def privacy_requests(
@@ -62,10 +68,12 @@ class PrivacyRequestQueries:
         overdue_only: bool = False,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[PrivacyRequestNode]:
         query = requests_for_admin(info.context.actor, status, overdue_only)
-        rows = await newest_first(query, REQUEST_CURSOR, first, after)
-        return await request_connection(info.context, rows, first)
+        page = await newest_first(query, PageRequest.of(REQUEST_CURSOR, first, after, last, before))
+        return await request_connection(info.context, page)
 
 
 @strawberry.type

@@ -11,7 +11,7 @@ from strawberry.scalars import JSON
 
 from api.graphql.context import Info, RequestContext
 from api.graphql.nodes import SubjectNode, subject_connection, subject_nodes
-from api.graphql.pagination import Connection
+from api.graphql.pagination import Connection, Page
 from api.graphql.personal import CATEGORY_KEY, personal, reveal
 from api.privacy.requests import is_overdue
 from models.personal import declaration_of
@@ -102,8 +102,6 @@ async def request_nodes(
 
 
 async def request_connection(
-    context: RequestContext, rows: list[PrivacyRequest], first: int | None
+    context: RequestContext, page: Page[PrivacyRequest]
 ) -> Connection[PrivacyRequestNode]:
-    return await subject_connection(
-        context, rows, REQUEST_CURSOR, first, request_subject, request_node
-    )
+    return await subject_connection(context, page, request_subject, request_node)

@@ -6,7 +6,7 @@ import strawberry
 
 from api.graphql.context import Info
 from api.graphql.ids import parse_id
-from api.graphql.pagination import Connection, newest_first
+from api.graphql.pagination import Connection, PageRequest, newest_first
 from api.reservations.service import NewReservation, cancel_reservation, create_reservation
 from api.reservations.types import (
     RESERVATION_CURSOR,
@@ -33,12 +33,18 @@ class CreateReservationInput:
 class ReservationQueries:
     @strawberry.field(description="The signed-in person's reservations, newest first.")
     async def reservations(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[ReservationNode]:
         owner = await info.context.account()
         query = Reservation.filter(account_id=owner.id).select_related("data_key")
-        rows = await newest_first(query, RESERVATION_CURSOR, first, after)
-        return await reservation_connection(info.context, rows, owner, first)
+        request = PageRequest.of(RESERVATION_CURSOR, first, after, last, before)
+        page = await newest_first(query, request)
+        return await reservation_connection(info.context, page, owner)
 
 
 @strawberry.type

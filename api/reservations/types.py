@@ -6,7 +6,7 @@ import strawberry
 
 from api.graphql.context import RequestContext
 from api.graphql.nodes import SubjectNode, subject_connection, subject_nodes
-from api.graphql.pagination import Connection
+from api.graphql.pagination import Connection, Page
 from api.graphql.personal import personal
 from models.accounts import Account
 from models.reservations import Reservation, ReservationStatus
@@ -45,13 +45,11 @@ async def reservation_nodes(
 
 
 async def reservation_connection(
-    context: RequestContext, rows: list[Reservation], owner: Account, first: int | None
+    context: RequestContext, page: Page[Reservation], owner: Account
 ) -> Connection[ReservationNode]:
     return await subject_connection(
         context,
-        rows,
-        RESERVATION_CURSOR,
-        first,
+        page,
         lambda row: Subject.of_reservation(row, owner),
         reservation_node,
     )

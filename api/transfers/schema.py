@@ -7,7 +7,7 @@ import strawberry
 
 from api.graphql.context import Info
 from api.graphql.ids import parse_id
-from api.graphql.pagination import Connection, connection, newest_first
+from api.graphql.pagination import Connection, PageRequest, connection, newest_first
 from api.notices.notifications import load_sender
 from api.notices.types import ChannelEnum
 from api.transfers.answers import my_transfers, respond_to_transfer
@@ -48,11 +48,18 @@ class RecordTransferInput:
 class TransferQueries:
     @strawberry.field(description="Admins: recorded transfers, newest first.")
     async def transfers(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[TransferNode]:
         query = transfers_for_admin(info.context.actor)
-        rows = await newest_first(query, TRANSFER_CURSOR, first, after)
-        return connection(rows, TRANSFER_CURSOR, first, lambda row: TransferNode(row=row))
+        page = await newest_first(
+            query, PageRequest.of(TRANSFER_CURSOR, first, after, last, before)
+        )
+        return connection(page, lambda row: TransferNode(row=row))
 
     @strawberry.field(description="The transfers the signed-in person is part of, newest first.")
     async def my_transfers(self, info: Info) -> list[MyTransferNode]:

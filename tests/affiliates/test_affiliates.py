@@ -62,7 +62,7 @@ async def test_p_share_2_the_token_is_shown_once_and_kept_as_a_digest(client, se
     assert len(events) == 2 and all(token not in str(e.details) for e in events)
 
 
-async def test_a_revoked_or_expired_client_is_nobody(client, settings):
+async def test_a_revoked_or_expired_client_is_refused_with_its_own_code(client, settings):
     await publish_policy()
     admin = await admin_token(client, settings)
     affiliate = await create_affiliate(client, admin)
@@ -70,7 +70,7 @@ async def test_a_revoked_or_expired_client_is_nobody(client, settings):
     client_id = (await ApiClient.get(token_hash=digest(revoked))).id
     assert ok(await gql(client, ACCOUNTS, token=revoked))["accounts"]["edges"] == []
     ok(await gql(client, REVOKE, {"id": str(client_id)}, token=admin))
-    assert (await gql(client, ACCOUNTS, token=revoked)).codes == ["UNAUTHENTICATED"]
+    assert (await gql(client, ACCOUNTS, token=revoked)).codes == ["TOKEN_REVOKED"]
 
     expires = (utcnow() + timedelta(hours=1)).isoformat()
     result = await gql(
@@ -81,7 +81,7 @@ async def test_a_revoked_or_expired_client_is_nobody(client, settings):
     later = utcnow() + timedelta(hours=2)
     set_clock(lambda: later)
     try:
-        assert (await gql(client, ACCOUNTS, token=expiring)).codes == ["UNAUTHENTICATED"]
+        assert (await gql(client, ACCOUNTS, token=expiring)).codes == ["TOKEN_EXPIRED"]
     finally:
         set_clock()
 

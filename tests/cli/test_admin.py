@@ -1,24 +1,15 @@
 """`consentql admin create`: admins are made on the command line, never through the API."""
 
-import base64
-import os
 import subprocess
 import sys
+
+from tests.conftest import cli_environment
 
 ME = "{ me { name } }"
 
 
 def test_admin_create_on_the_command_line(tmp_path):
-    env = {
-        **os.environ,
-        "CONSENTQL_DATA_DIR": str(tmp_path),
-        "CONSENTQL_DATABASE_URL": f"sqlite://{tmp_path / 'cli.sqlite3'}",
-        "CONSENTQL_MASTER_KEY": base64.b64encode(b"c" * 32).decode(),
-        "CONSENTQL_PASSWORD": "admin password 2",
-        "CONSENTQL_ARGON2_TIME_COST": "1",
-        "CONSENTQL_ARGON2_MEMORY_KIB": "1024",
-        "CONSENTQL_ARGON2_PARALLELISM": "1",
-    }
+    env = {**cli_environment(tmp_path), "CONSENTQL_PASSWORD": "admin password 2"}
     command = [
         sys.executable,
         "-m",

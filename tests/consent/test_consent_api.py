@@ -182,7 +182,7 @@ async def test_p_share_2_purpose_change_ends_old_consents_and_clients(client, wo
     assert consent["endedReason"] == "PURPOSE_CHANGED" and consent["withdrawnAt"]
     assert consent["receipt"]["state"] == "PURPOSE_CHANGED"
     # The client was bound to the dropped purpose: its token no longer identifies anyone.
-    assert (await gql(client, ACCOUNTS, token=world["api"])).codes == ["UNAUTHENTICATED"]
+    assert (await gql(client, ACCOUNTS, token=world["api"])).codes == ["TOKEN_REVOKED"]
     ended = await AuditEvent.filter(action="CONSENT_ENDED").values_list("subject_ref", flat=True)
     assert ended == [f"account:{world['consenting_id']}"]
 

@@ -528,6 +528,14 @@ SPECS: dict[str, Spec] = {
         lambda w: {"clientId": w["api_client"]},
         lambda w, v: id_cases("clientId", v),
     ),
+    "rotateApiClient": (
+        "admin",
+        lambda w: {"clientId": w["api_client"], "overlapHours": 24},
+        lambda w, v: [
+            *id_cases("clientId", v),
+            *each(("overlapHours",), [-1, 721, 2**31, 1.5, "24", None], v),
+        ],
+    ),
     "grantLegalAccess": (
         "admin",
         lambda w: {"input": legal_input(w["person_id"])},

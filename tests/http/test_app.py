@@ -11,11 +11,6 @@ from tests.conftest import gql, make_settings, sign_in
 ME = "{ me { name } }"
 
 
-async def test_healthz_checks_the_database(client):
-    response = await client.get("/healthz")
-    assert response.status_code == 200 and response.json() == {"status": "ok"}
-
-
 async def test_graphiql_is_served_to_a_browser(client):
     response = await client.get("/graphql", headers={"accept": "text/html"})
     assert response.status_code == 200 and "graphiql" in response.text.lower()

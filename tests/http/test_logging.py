@@ -9,8 +9,15 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from api.http.logging import ACCESS_LOGGER, json_handler, redact
-from api.settings import Settings
+from api.http.logging import (
+    ACCESS_LOGGER,
+    HANDLERS,
+    console_handler,
+    json_handler,
+    log_config,
+    redact,
+)
+from api.settings import LogFormat, Mode, Settings
 from tests.conftest import LOGIN, admin_token, gql, register, sign_in
 
 ME = "{ me { id phone email name company } }"
@@ -172,3 +179,47 @@ async def test_p_sec_2_no_log_line_carries_a_documents_literals_or_variables(
     [logged] = [line for line in lines(captured) if line["level"] == "ERROR"]
     assert logged["message"] == "unexpected error in a mutation at updateProfile"
     assert "internal detail" in text and "Traceback" in text
+
+
+def test_json_lines_never_carry_uvicorns_colour_codes():
+    stream = io.StringIO()
+    logger = logging.getLogger("uvicorn.error.probe")
+    handler = json_handler(stream)
+    logger.addHandler(handler)
+    try:
+        # What uvicorn logs at start-up: the plain message, and the same with ANSI colours.
+        logger.warning(
+            "Uvicorn running on %s",
+            "http://127.0.0.1:8000",
+            extra={"color_message": "Uvicorn running on \x1b[1m%s\x1b[0m"},
+        )
+    finally:
+        logger.removeHandler(handler)
+    [record] = lines(stream)
+    assert "color_message" not in record and "\x1b" not in stream.getvalue()
+    assert record["message"] == "Uvicorn running on http://127.0.0.1:8000"
+
+
+def test_development_logs_to_the_console_and_production_in_json(tmp_path):
+    assert Settings(data_dir=tmp_path).resolved_log_format is LogFormat.CONSOLE
+    production = Settings(data_dir=tmp_path, mode=Mode.PRODUCTION)
+    assert production.resolved_log_format is LogFormat.JSON
+    chosen = Settings(data_dir=tmp_path, mode=Mode.PRODUCTION, log_format=LogFormat.CONSOLE)
+    assert chosen.resolved_log_format is LogFormat.CONSOLE
+    for log_format, handler in HANDLERS.items():
+        config = log_config("INFO", log_format)
+        assert config["handlers"]["stderr"]["()"].endswith(handler)
+
+
+def test_console_lines_are_readable_and_redacted():
+    stream = io.StringIO()
+    handler = console_handler(stream)
+    logger = logging.getLogger("consentql.probe")
+    logger.addHandler(handler)
+    try:
+        logger.warning("sign-in for %s failed", "13800138000", extra={"color_message": "x"})
+    finally:
+        logger.removeHandler(handler)
+    line = stream.getvalue()
+    assert " WARNING consentql.probe [] sign-in for [phone] failed" in line
+    assert not line.lstrip().startswith("{") and "13800138000" not in line

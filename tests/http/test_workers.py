@@ -13,12 +13,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tortoise.contrib.test import tortoise_test_context
 
 from api.database import prepare_storage
 from api.settings import Settings
-from models import MODEL_MODULES
-from tests.conftest import MASTER_KEY, admin_token, fresh_database_url, gql, requires_postgres
+from tests.conftest import MASTER_KEY, admin_token, gql, migrated_database, requires_postgres
 from tests.servers import free_port, start, stop, wait_until_healthy
 from tests.sharing import (
     ACCOUNT,
@@ -38,13 +36,10 @@ ME = "{ me { id phone } }"
 
 
 @pytest.fixture
-async def database_url() -> AsyncIterator[str]:
-    url = fresh_database_url()
-    async with tortoise_test_context(MODEL_MODULES, db_url=url) as context:
+async def database_url(tmp_path: Path) -> AsyncIterator[str]:
+    # Migrated, as a release does: the servers are ready (/healthz) only then.
+    async with migrated_database(tmp_path) as url:
         yield url
-        connection = context.db()
-        await connection.close()
-        await connection.db_delete()
 
 
 @pytest.fixture

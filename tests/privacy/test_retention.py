@@ -1,6 +1,7 @@
 """`consentql retention run`, `requests overdue`, `erasures replay` (P-RETAIN-1/3, P-CANCEL-1)."""
 
 import io
+import json
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 
@@ -43,17 +44,26 @@ def clock() -> Iterator[Clock]:
     set_clock()
 
 
-async def cli(*argv: str) -> str:
-    """What the command prints, run in this test's database as `consentql` would run it."""
+async def run_cli(*argv: str) -> tuple[int, str]:
+    """The exit status and what the command prints, run in this test's database as `consentql`
+    would run it."""
     output = io.StringIO()
     console = Console(file=output, width=160)
+    as_json = "--json" in argv
     commands = {
-        "requests": lambda: requests_overdue(console),
-        "retention": lambda: retention_run(console, "--dry-run" in argv),
-        "erasures": lambda: erasures_replay(console),
+        "requests": lambda: requests_overdue(console, as_json),
+        "retention": lambda: retention_run(console, "--dry-run" in argv, as_json),
+        "erasures": lambda: erasures_replay(console, as_json),
     }
-    assert await commands[argv[0]]() == 0
-    return output.getvalue()
+    status = await commands[argv[0]]()
+    return status, output.getvalue()
+
+
+async def cli(*argv: str) -> str:
+    """What a command that finds nothing for a person to do prints (it exits 0)."""
+    status, output = await run_cli(*argv)
+    assert status == 0, output
+    return output
 
 
 async def history(client) -> Account:
@@ -154,8 +164,11 @@ async def test_p_rights_4_requests_overdue_lists_what_is_late(client, clock):
     await cancel(client, await sign_in(client))
     assert "(0)" in await cli("requests")
     clock.now = clock.start + timedelta(days=40)
-    output = await cli("requests")
-    assert "(1)" in output and "CANCEL_ACCOUNT" in output
+    status, output = await run_cli("requests")
+    assert status == 1 and "(1)" in output and "CANCEL_ACCOUNT" in output
+    status, output = await run_cli("requests", "--json")
+    [late] = json.loads(output)
+    assert status == 1 and late["kind"] == "CANCEL_ACCOUNT" and late["days_late"] > 0
 
 
 async def test_p_delete_2_erasures_replay_reports_what_it_erased_again(client, clock):
@@ -176,3 +189,38 @@ async def test_p_cancel_1_retention_erases_a_cancelled_account_on_its_due_day_no
     clock.now += timedelta(days=1)
     await cli("retention")
     assert await Account.filter(status=AccountStatus.ERASED).count() == 1
+
+
+async def test_p_delete_2_erasures_replay_exits_1_when_a_restore_brought_someone_back(
+    client, clock
+):
+    await cancel(client, await sign_in(client))
+    account = await Account.get()
+    saved = (await DataKey.get(id=account.data_key_id)).wrapped
+    clock.now = clock.start + timedelta(days=40)
+    await cli("retention")
+    # The restore: yesterday's data key is back.
+    await DataKey.filter(id=account.data_key_id).update(wrapped=saved, destroyed_at=None)
+    status, output = await run_cli("erasures", "--json")
+    assert status == 1
+    assert json.loads(output) == {"tombstones": 1, "erased_again": [account.id], "failed": []}
+    assert await cli("erasures")
+
+
+async def test_p_retain_3_an_item_that_fails_is_skipped_listed_and_exits_1(
+    client, clock, monkeypatch
+):
+    await history(client)
+    clock.now = clock.start + timedelta(days=200)
+    cancelled = await Account.get(status=AccountStatus.CANCELLING)
+
+    async def broken(account_id: int) -> bool:
+        raise RuntimeError("a row this code cannot handle")
+
+    monkeypatch.setattr(retention, "finalize", broken)
+    status, output = await run_cli("retention", "--json")
+    summary = json.loads(output)
+    assert status == 1 and summary["failed"] == [f"account:{cancelled.id}"]
+    # The rest was done.
+    assert summary["counts"]["device_logs"] == 1 and await DeviceLog.all().count() == 0
+    assert await Account.filter(status=AccountStatus.CANCELLING).count() == 1

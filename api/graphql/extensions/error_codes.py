@@ -13,23 +13,21 @@ from collections.abc import Iterator
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
-GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
-BAD_USER_INPUT = "BAD_USER_INPUT"
+from api.errors import ErrorCode
 
 
-def _label(error: GraphQLError, code: str) -> None:
+def _label(error: GraphQLError, code: ErrorCode) -> None:
     if not (error.extensions or {}).get("code"):
         error.extensions = {**(error.extensions or {}), "code": code}
 
 
 def _label_before_execution(error: GraphQLError) -> None:
     if error.message.startswith("Syntax Error"):
-        _label(error, GRAPHQL_PARSE_FAILED)
+        _label(error, ErrorCode.GRAPHQL_PARSE_FAILED)
     elif error.message.startswith("Variable '$"):
-        _label(error, BAD_USER_INPUT)
+        _label(error, ErrorCode.BAD_USER_INPUT)
     else:
-        _label(error, GRAPHQL_VALIDATION_FAILED)
+        _label(error, ErrorCode.GRAPHQL_VALIDATION_FAILED)
 
 
 class LabelGraphQLErrors(SchemaExtension):
@@ -46,4 +44,4 @@ class LabelGraphQLErrors(SchemaExtension):
             _label_before_execution(error)
         for error in getattr(context.result, "errors", None) or ():
             if error.path is None:
-                _label(error, BAD_USER_INPUT)
+                _label(error, ErrorCode.BAD_USER_INPUT)

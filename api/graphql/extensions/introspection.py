@@ -13,7 +13,7 @@ from graphql.language import FieldNode
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
-INTROSPECTION_DISABLED = "INTROSPECTION_DISABLED"
+from api.errors import ErrorCode
 
 # The only fields that lead into the introspection types.
 _ENTRY_POINTS = frozenset({"__schema", "__type"})
@@ -26,7 +26,7 @@ class NoIntrospectionRule(ValidationRule):
                 GraphQLError(
                     "introspection requires signing in",
                     node,
-                    extensions={"code": INTROSPECTION_DISABLED},
+                    extensions={"code": ErrorCode.INTROSPECTION_DISABLED},
                 )
             )
 

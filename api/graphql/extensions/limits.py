@@ -55,12 +55,7 @@ from graphql.language import (
 from graphql.type.definition import GraphQLField
 from strawberry.extensions import SchemaExtension
 
-QUERY_TOO_DEEP = "QUERY_TOO_DEEP"
-TOO_MANY_ALIASES = "TOO_MANY_ALIASES"
-TOO_MANY_DIRECTIVES = "TOO_MANY_DIRECTIVES"
-TOO_MANY_TOKENS = "TOO_MANY_TOKENS"
-TOO_MANY_ROOT_FIELDS = "TOO_MANY_ROOT_FIELDS"
-QUERY_TOO_COSTLY = "QUERY_TOO_COSTLY"
+from api.errors import ErrorCode
 
 _PAGE_ARGUMENTS = ("first", "last")
 
@@ -124,8 +119,10 @@ class QueryLimiter(SchemaExtension):
             return
         # Strawberry already handed this error object to the response, so it is relabelled in
         # place. Its location would tell where the count ran out, so that goes too.
-        error.message = _message(TOO_MANY_TOKENS, None, self.limits.max_tokens, self.limits)
-        error.extensions = {"code": TOO_MANY_TOKENS}
+        error.message = _message(
+            ErrorCode.TOO_MANY_TOKENS, None, self.limits.max_tokens, self.limits
+        )
+        error.extensions = {"code": ErrorCode.TOO_MANY_TOKENS}
         error.locations = error.positions = error.nodes = error.source = None
 
 
@@ -141,26 +138,32 @@ def _exceeds_token_limit(query: str, limit: int) -> bool:
     return True
 
 
-_MESSAGES: dict[str, tuple[str, str]] = {
-    QUERY_TOO_DEEP: ("query is too deep", "query depth {value} exceeds the limit of {limit}"),
-    TOO_MANY_ALIASES: (
+_MESSAGES: dict[ErrorCode, tuple[str, str]] = {
+    ErrorCode.QUERY_TOO_DEEP: (
+        "query is too deep",
+        "query depth {value} exceeds the limit of {limit}",
+    ),
+    ErrorCode.TOO_MANY_ALIASES: (
         "query uses too many aliases",
         "query uses {value} aliases, the limit is {limit}",
     ),
-    TOO_MANY_DIRECTIVES: (
+    ErrorCode.TOO_MANY_DIRECTIVES: (
         "query uses too many directives",
         "query uses {value} directives, the limit is {limit}",
     ),
-    TOO_MANY_TOKENS: ("query has too many tokens", "query has more than {limit} tokens"),
-    TOO_MANY_ROOT_FIELDS: (
+    ErrorCode.TOO_MANY_TOKENS: ("query has too many tokens", "query has more than {limit} tokens"),
+    ErrorCode.TOO_MANY_ROOT_FIELDS: (
         "query selects too many root fields",
         "query selects {value} root fields, the limit is {limit}",
     ),
-    QUERY_TOO_COSTLY: ("query is too costly", "query cost {value} exceeds the limit of {limit}"),
+    ErrorCode.QUERY_TOO_COSTLY: (
+        "query is too costly",
+        "query cost {value} exceeds the limit of {limit}",
+    ),
 }
 
 
-def _message(code: str, value: int | None, limit: int, limits: QueryLimits) -> str:
+def _message(code: ErrorCode, value: int | None, limit: int, limits: QueryLimits) -> str:
     terse, detailed = _MESSAGES[code]
     return detailed.format(value=value, limit=limit) if limits.echo_limits else terse
 
@@ -218,11 +221,11 @@ def _operation_limits_rule(
         def enter_operation_definition(self, node: OperationDefinitionNode, *_args: Any) -> Any:
             measure = _OperationMeasurer(self.context, limits, variables, node).measure()
             checks = (
-                (QUERY_TOO_DEEP, measure.depth, limits.max_depth),
-                (TOO_MANY_ALIASES, measure.aliases, limits.max_aliases),
-                (TOO_MANY_DIRECTIVES, measure.directives, limits.max_directives),
-                (TOO_MANY_ROOT_FIELDS, measure.fields, limits.max_root_fields),
-                (QUERY_TOO_COSTLY, measure.cost, limits.max_cost),
+                (ErrorCode.QUERY_TOO_DEEP, measure.depth, limits.max_depth),
+                (ErrorCode.TOO_MANY_ALIASES, measure.aliases, limits.max_aliases),
+                (ErrorCode.TOO_MANY_DIRECTIVES, measure.directives, limits.max_directives),
+                (ErrorCode.TOO_MANY_ROOT_FIELDS, measure.fields, limits.max_root_fields),
+                (ErrorCode.QUERY_TOO_COSTLY, measure.cost, limits.max_cost),
             )
             for code, value, limit in checks:
                 if value > limit:
