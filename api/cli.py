@@ -11,7 +11,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tortoise import Tortoise
+from tortoise.exceptions import BaseORMException
 
+from api.audit.cli import COMMAND as AUDIT_COMMAND
+from api.audit.cli import add_commands as add_audit_commands
+from api.audit.cli import run_command as run_audit_command
 from api.database import migrate, prepare_storage, tortoise_config
 from api.errors import ApiError
 from api.key_commands import COMMAND as KEYS_COMMAND
@@ -137,10 +141,7 @@ def parser() -> argparse.ArgumentParser:
     for option in ("--phone", "--email", "--name", "--company"):
         create.add_argument(option, required=True)
 
-    audit = commands.add_parser("audit", help="the audit log (P-SEC-5)")
-    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
-    audit_commands.add_parser("verify", help="check the hash chain; exit 1 at the first break")
-
+    add_audit_commands(commands)
     export = commands.add_parser("export-schema", help="write the GraphQL schema (SDL)")
     export.add_argument("--output", default=str(SCHEMA_FILE))
     add_privacy_commands(commands)
@@ -163,10 +164,15 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(with_database(settings, lambda: seed_demo(settings)))
         if args.command == "admin":
             return asyncio.run(with_database(settings, lambda: create_admin(settings, args)))
-        if args.command == "audit":
-            from api.audit_cli import verify
-
-            return asyncio.run(with_database(settings, verify))
+        if args.command == AUDIT_COMMAND:
+            try:
+                return asyncio.run(
+                    with_database(settings, lambda: run_audit_command(settings, args))
+                )
+            except (OSError, BaseORMException) as error:
+                # `audit verify` says 1 only of a broken ledger; one it cannot read is 2.
+                print(f"consentql: the audit ledger could not be read: {error}", file=sys.stderr)
+                return 2
         if args.command in PRIVACY_COMMANDS:
             return asyncio.run(with_database(settings, lambda: run_privacy_command(args)))
         if args.command == KEYS_COMMAND:

@@ -5,7 +5,7 @@ from typing import Any
 from tortoise.backends.base.config_generator import expand_db_url
 
 from api.settings import Settings
-from models import MODEL_MODULES, keyring
+from models import MODEL_MODULES, audit_chain, keyring
 
 APP_LABEL = "models"
 MIGRATIONS_MODULE = "models.migrations"
@@ -41,16 +41,19 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
 
 
 def prepare_storage(settings: Settings) -> None:
-    """Checks configuration and installs the master key: refuses to start on what is missing."""
+    """Checks configuration and installs the keys: refuses to start on what is missing."""
     settings.check()
     if settings.resolved_database_url.startswith("sqlite://"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     keyring.install(settings.load_keyring())
+    audit_chain.use_chains(settings.audit_chains)
 
 
 async def migrate(settings: Settings) -> None:
     from tortoise.migrations.api import migrate as run_migrations
 
+    # Migration 0002 MACs the link that pins the audit events recorded before it.
+    keyring.install(settings.load_keyring())
     await run_migrations(config=tortoise_config(settings.resolved_database_url))
 
 

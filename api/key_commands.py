@@ -1,6 +1,7 @@
-"""`consentql keys status | lookup-key | rotate`: master-key rotation (docs/deploy.md).
+"""`consentql keys status | lookup-key | audit-key | rotate`: master-key rotation (docs/deploy.md).
 
-The steps: pin the look-up key (`keys lookup-key` under the old configuration), configure the new
+The steps: pin the look-up and audit keys (`keys lookup-key`, `keys audit-key` under the old
+configuration: both are derived from the master key until pinned), configure the new
 master key with the old one in CONSENTQL_PREVIOUS_MASTER_KEYS, run `keys rotate`, check `keys
 status`, then drop the old key from configuration and destroy it.
 """
@@ -31,6 +32,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     keys.add_parser(
         "lookup-key", help="print the look-up key in use (a secret), to pin before a rotation"
     )
+    keys.add_parser(
+        "audit-key", help="print the audit ledger's MAC key in use (a secret), to pin likewise"
+    )
     keys.add_parser("rotate", help="re-wrap every data key under the active master key")
 
 
@@ -50,8 +54,8 @@ async def status(console: Console) -> int:
     return 1 if unknown else 0
 
 
-def lookup_key(console: Console) -> int:
-    console.print(base64.b64encode(keyring.active().lookup_key).decode(), highlight=False)
+def print_key(console: Console, key: bytes) -> int:
+    console.print(base64.b64encode(key).decode(), highlight=False)
     return 0
 
 
@@ -76,5 +80,7 @@ async def run_command(args: argparse.Namespace, console: Console | None = None) 
     if args.keys_command == "status":
         return await status(console)
     if args.keys_command == "lookup-key":
-        return lookup_key(console)
+        return print_key(console, keyring.active().lookup_key)
+    if args.keys_command == "audit-key":
+        return print_key(console, keyring.active().audit.key)
     return await rotate(console)

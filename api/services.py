@@ -2,9 +2,9 @@
 
 from dataclasses import dataclass
 
+from api.audit.ledger import Ledger
 from api.auth.passwords import Passwords
 from api.auth.throttle import SignInThrottle, failure_store
-from api.ledger import Ledger
 from api.settings import Settings
 from plugins.engine import ConsentEngine
 from plugins.registry import build_plugins

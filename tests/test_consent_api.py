@@ -8,7 +8,7 @@ import pytest
 
 from api.app import create_app
 from models.accounts import Account, AccountStatus
-from models.audit import AuditEvent
+from models.audit import AuditEntry
 from plugins import registry
 from plugins.base import BasePlugin
 from plugins.categories import DataCategory
@@ -123,7 +123,7 @@ async def test_p_share_2_purpose_change_ends_old_consents_and_clients(client, wo
     assert consent["receipt"]["state"] == "PURPOSE_CHANGED"
     # The client was bound to the dropped purpose: its token no longer identifies anyone.
     assert (await gql(client, ACCOUNTS, token=world["api"])).codes == ["UNAUTHENTICATED"]
-    ended = await AuditEvent.filter(action="CONSENT_ENDED").values_list("subject_ref", flat=True)
+    ended = await AuditEntry.filter(action="CONSENT_ENDED").values_list("subject_ref", flat=True)
     assert ended == [f"account:{world['consenting_id']}"]
 
 
@@ -143,11 +143,11 @@ async def test_p_withdraw_1_withdrawal_counts_on_the_next_request_in_another_app
         gone = await gql(other, ACCOUNT, {"id": world["consenting_id"]}, token=world["api"])
         assert gone.codes == ["NOT_FOUND"]
     # What was read under the consent stays on record.
-    reads = await AuditEvent.filter(action="READ", viewer_kind="API_CLIENT").values_list(
+    reads = await AuditEntry.filter(action="READ", viewer_kind="API_CLIENT").values_list(
         "basis", flat=True
     )
     assert f"consent:{world['consent']['id']}" in reads[0]
-    assert await AuditEvent.filter(action="CONSENT_WITHDRAWN").count() == 1
+    assert await AuditEntry.filter(action="CONSENT_WITHDRAWN").count() == 1
 
 
 async def test_p_withdraw_1_only_ones_own_consent_can_be_withdrawn(client, world):
@@ -210,7 +210,7 @@ async def test_p_update_1_each_consent_names_its_policy_version_and_evidence(cli
     assert (
         listed["policyVersion"] == "2022-06-07" and listed["recipient"]["id"] == world["affiliate"]
     )
-    [event] = await AuditEvent.filter(action="CONSENT_GRANTED")
+    [event] = await AuditEntry.filter(action="CONSENT_GRANTED")
     assert event.details["policy_version"] == "2022-06-07"
     assert event.subject_ref == f"account:{world['consenting_id']}"
 
@@ -227,7 +227,7 @@ async def test_p_update_1_each_consent_names_its_policy_version_and_evidence(cli
     ],
 )
 async def test_grant_consent_validates_everything_and_writes_nothing(client, world, change, field):
-    before = await AuditEvent.all().count()
+    before = await AuditEntry.all().count()
     variables = {
         "i": {
             "recipientId": world["affiliate"],
@@ -244,7 +244,7 @@ async def test_grant_consent_validates_everything_and_writes_nothing(client, wor
     )
     assert result.codes == ["VALIDATION_FAILED"]
     assert result["errors"][0]["extensions"]["field"] == field
-    assert await AuditEvent.all().count() == before
+    assert await AuditEntry.all().count() == before
     assert ok(await gql(client, MY_CONSENTS, token=world["silent"]))["myConsents"] == []
 
 

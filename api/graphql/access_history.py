@@ -10,7 +10,7 @@ import strawberry
 from api.graphql.context import Info
 from api.graphql.legal_access import LegalGroundEnum
 from api.graphql.pagination import Connection, connection, newest_first
-from models.audit import AuditEvent
+from models.audit import AuditEntry
 from models.consent import ApiClient, LegalAccessGrant, LegalGround
 from models.reservations import Reservation
 from plugins.viewer import ViewerKind
@@ -56,7 +56,7 @@ class Names:
     grounds: dict[int, LegalGround]
 
     @classmethod
-    async def of(cls, events: list[AuditEvent]) -> "Names":
+    async def of(cls, events: list[AuditEntry]) -> "Names":
         client_ids = ids_with_prefix([e.viewer_ref for e in events], "client:")
         parts = [part for e in events for part in e.basis.split(",")]
         grant_ids = ids_with_prefix(parts, "legal:")
@@ -75,7 +75,7 @@ class Names:
             grounds={grant_id: LegalGround(ground) for grant_id, ground in grounds},
         )
 
-    def event(self, row: AuditEvent, own_ref: str) -> AccessEvent:
+    def event(self, row: AuditEntry, own_ref: str) -> AccessEvent:
         by_client = row.viewer_kind == ViewerKind.API_CLIENT
         client_id = int(row.viewer_ref.removeprefix("client:")) if by_client else None
         grants = sorted(ids_with_prefix(row.basis.split(","), "legal:"))
@@ -106,7 +106,7 @@ class AccessHistoryQueries:
             "id", flat=True
         )
         refs = [own_ref, *(f"reservation:{rid}" for rid in reservation_ids)]
-        query = AuditEvent.filter(
+        query = AuditEntry.filter(
             subject_ref__in=refs, action="READ", viewer_kind__in=ACCESSORS
         ).exclude(viewer_ref=own_ref)
         rows = await newest_first(query, ACCESS_CURSOR, first, after)

@@ -9,7 +9,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from api.audit_trail import record
+from api.audit.events import record
 from api.errors import ApiError, ErrorCode, forbidden, not_found, unauthenticated
 from api.graphql.activity import (
     DeviceLogNode,

@@ -7,14 +7,14 @@ import strawberry
 from tortoise.transactions import in_transaction
 
 from api import scopes
-from api.audit_trail import change_event, record
+from api.audit.events import change_event, record
 from api.auth.tokens import CLIENT_PREFIX, digest, new_token
 from api.errors import invalid, not_found, unauthenticated
 from api.graphql.context import Info
 from api.graphql.ids import parse_id
 from api.graphql.nodes import RowNode
 from api.validation import text
-from models.audit import append_events
+from models.audit_chain import append_entries
 from models.clock import utcnow
 from models.consent import Affiliate, AffiliateKind, ApiClient, Consent, ConsentEnd
 from plugins.viewer import ViewerKind
@@ -154,7 +154,7 @@ class AffiliateMutations:
                 recipient_id=affiliate.id, purpose__in=dropped, withdrawn_at=None
             ).values_list("id", "account_id", "purpose")
             await affiliate.change_purposes(wanted)
-            await append_events(
+            await append_entries(
                 [
                     change_event(
                         context,

@@ -3,7 +3,7 @@
 import strawberry
 from tortoise.transactions import in_transaction
 
-from api.audit_trail import record
+from api.audit.events import record
 from api.errors import ApiError, ErrorCode, invalid
 from api.graphql.context import Info
 from api.graphql.privacy_requests import PrivacyRequestNode

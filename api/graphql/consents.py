@@ -8,7 +8,7 @@ import strawberry
 from tortoise.transactions import in_transaction
 
 from api import scopes
-from api.audit_trail import record
+from api.audit.events import record
 from api.errors import ApiError, ErrorCode, invalid, not_found
 from api.graphql.affiliates import AffiliateNode, find_affiliate
 from api.graphql.consent_receipts import ConsentReceipt, consent_receipt

@@ -3,7 +3,7 @@
 import strawberry
 from strawberry.scalars import JSON
 
-from api.audit_trail import record
+from api.audit.events import record
 from api.graphql.context import Info
 from api.privacy.export import export_document
 

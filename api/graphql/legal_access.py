@@ -9,7 +9,7 @@ import strawberry
 from tortoise.transactions import in_transaction
 
 from api import scopes
-from api.audit_trail import record
+from api.audit.events import record
 from api.errors import forbidden, invalid, not_found
 from api.graphql.context import Info
 from api.graphql.ids import parse_id

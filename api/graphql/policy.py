@@ -6,7 +6,7 @@ from datetime import datetime
 import strawberry
 from tortoise.transactions import in_transaction
 
-from api.audit_trail import record
+from api.audit.events import record
 from api.errors import ApiError, ErrorCode, invalid
 from api.graphql.context import Info
 from models.clock import utcnow

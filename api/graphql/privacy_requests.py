@@ -7,7 +7,7 @@ from strawberry.scalars import JSON
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from api.audit_trail import record
+from api.audit.events import record
 from api.errors import invalid, not_found
 from api.graphql.context import Info, RequestContext
 from api.graphql.ids import parse_id

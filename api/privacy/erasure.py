@@ -10,9 +10,9 @@ retention anonymizes it. A tombstone that holds no personal data records the era
 
 from tortoise.transactions import in_transaction
 
-from api.privacy.audit import system_event
+from api.audit.events import system_event
 from models.accounts import Account, AccountStatus, DeviceLog, LoginRecord, Session
-from models.audit import append_events
+from models.audit_chain import append_entries
 from models.clock import utcnow
 from models.consent import Consent, ConsentEnd
 from models.keys import DataKey
@@ -86,7 +86,7 @@ async def erase(account_id: int, ground: str) -> bool:
             await ErasureTombstone.create(
                 account_id=account_id, data_key_id=key.id, erased_at=now, ground=ground
             )
-        await append_events(
+        await append_entries(
             [
                 system_event(
                     f"account:{account_id}",

@@ -12,7 +12,7 @@ from typing import Any
 
 from api.graphql.consent_receipts import consent_receipt
 from models.accounts import Account, DeviceLog, LoginRecord
-from models.audit import AuditEvent
+from models.audit import AuditEntry
 from models.clock import utcnow
 from models.consent import Consent, PolicyAcceptance, PolicyVersion
 from models.orders import Order
@@ -61,7 +61,7 @@ async def export_document(account: Account) -> dict[str, Any]:
     awaiting = await PolicyVersion.awaiting_acceptance([account.id])
     requests = await PrivacyRequest.filter(account_id=account.id).order_by("id")
     subject_refs = [f"account:{account.id}", *(f"reservation:{row.id}" for row in reservations)]
-    accesses = await AuditEvent.filter(subject_ref__in=subject_refs).order_by("id")
+    accesses = await AuditEntry.filter(subject_ref__in=subject_refs).order_by("id")
     document = {
         "format": FORMAT,
         "generated_at": utcnow(),

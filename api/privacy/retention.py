@@ -19,10 +19,10 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from api.privacy.audit import system_event
+from api.audit.events import system_event
 from api.privacy.cancellation import finalize, pending_cancellations
 from models.accounts import DeviceLog, LoginRecord
-from models.audit import append_events
+from models.audit_chain import append_entries
 from models.keys import DataKey
 from models.orders import Order
 from models.reservations import Reservation
@@ -165,7 +165,9 @@ async def retain(subject_ref: str, rows: dict[str, QuerySet], summary: Summary) 
             if rule.name in rows and (count := await rule.apply(rows[rule.name])):
                 done[rule.name] = count
         if done:
-            await append_events([system_event(subject_ref, "RETENTION_APPLIED", "retention", done)])
+            await append_entries(
+                [system_event(subject_ref, "RETENTION_APPLIED", "retention", done)]
+            )
     summary.counts.update(done)
     summary.people += bool(done)
 
