@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import pytest
 from tortoise import Tortoise, connections
+from tortoise.migrations.api import migrate as run_migrations
 
 from api import cli
 from api.database import migrate, prepare_storage, tortoise_config
@@ -78,6 +79,15 @@ class LedgerDatabase:
 
         return self.run(select)
 
+    def migrate(self) -> None:
+        async def latest() -> None:
+            try:
+                await migrate(self.settings)
+            finally:
+                await Tortoise.close_connections()
+
+        asyncio.run(latest())
+
     def append(self, *batches: list[dict[str, Any]]) -> None:
         async def write() -> None:
             for batch in batches:
@@ -86,9 +96,11 @@ class LedgerDatabase:
         self.run(write)
 
 
-def ledger_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> LedgerDatabase:
+def ledger_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str | None = None
+) -> LedgerDatabase:
     """A migrated database (SQLite file, or a fresh PostgreSQL one) that `consentql` reaches
-    through its environment."""
+    through its environment; migrated up to `target` (`models.0001_initial`) when given."""
     url = fresh_database_url() if POSTGRES_URL else f"sqlite://{tmp_path / 'audit.sqlite3'}"
     for name, value in {
         "CONSENTQL_DATA_DIR": str(tmp_path),
@@ -102,7 +114,10 @@ def ledger_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> LedgerDa
     async def create() -> None:
         await Tortoise.init(config=tortoise_config(url), _create_db=True)
         await Tortoise.close_connections()
-        await migrate(settings)
+        if target is None:
+            await migrate(settings)
+        else:
+            await run_migrations(config=tortoise_config(url), target=target)
         await Tortoise.close_connections()
 
     asyncio.run(create())
