@@ -96,7 +96,7 @@ def entry_line(entry_id: int, created_iso: str, content: Sequence[Any]) -> bytes
 class Link:
     chain_id: int
     position: int
-    created_iso: str
+    created_at: datetime
     entries: int
     digest: str
     prev_mac: str
@@ -110,7 +110,7 @@ class Link:
                 LINK_FORMAT,
                 self.chain_id,
                 self.position,
-                self.created_iso,
+                utc_iso(self.created_at),
                 self.entries,
                 self.digest,
                 self.prev_mac,
@@ -151,33 +151,51 @@ def _insert_sql(table: str, columns: Sequence[str]) -> str:
     return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
 
 
+@dataclass(frozen=True)
+class Claim:
+    """A chain's head, locked until the transaction ends, and the ids of the batch's entries."""
+
+    chain_id: int
+    position: int
+    prev_mac: str
+    ids: list[int]
+
+
+# PostgreSQL: the lowest chain no other transaction holds, with the batch's ids, in one
+# statement. When every chain is busy, wait for one: this cannot deadlock, since a transaction
+# that holds a chain never waits (its own chain is never skipped as locked).
+_IDS = (
+    "ARRAY(SELECT nextval(pg_get_serial_sequence('audit_entry', 'id')) FROM generate_series(1, ?))"
+)
+CLAIM_FREE = (
+    f"SELECT c.id, c.last_position, c.last_mac, {_IDS} AS ids FROM (SELECT id, last_position, "
+    "last_mac FROM audit_chain WHERE id <= ? ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) AS c"
+)
+CLAIM_ONE = (
+    f"SELECT c.id, c.last_position, c.last_mac, {_IDS} AS ids FROM (SELECT id, last_position, "
+    "last_mac FROM audit_chain WHERE id = ? FOR UPDATE) AS c"
+)
+# SQLite: its write lock taken before anything is read (a read first would fail with "database
+# is locked" once another worker had written in between); under it no one else inserts, so
+# the ids follow the highest one.
+CLAIM_SQLITE = (
+    "UPDATE audit_chain SET last_position = last_position WHERE id = ? "
+    "RETURNING id, last_position, last_mac, (SELECT COALESCE(MAX(id), 0) FROM audit_entry) AS top"
+)
 INSERT_ENTRY = _insert_sql("audit_entry", _ENTRY_COLUMNS)
 INSERT_LINK = _insert_sql("audit_link", LINK_COLUMNS)
 MOVE_HEAD = "UPDATE audit_chain SET last_position = ?, last_mac = ? WHERE id = ?"
-# PostgreSQL: any free chain, the lowest first, so the fleet keeps few chains busy.
-CLAIM_FREE = (
-    "SELECT id, last_position, last_mac FROM audit_chain WHERE id <= ? "
-    "ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"
+# PostgreSQL: entries, link and head in one statement (one round trip instead of three).
+_ENTRY_ARRAYS = ", ".join(f"?::{kind}[]" for kind in ("bigint", *("text" for _ in CONTENT_FIELDS)))
+_ENTRY_VALUES = ", ".join(
+    f"e.{name}::jsonb" if name in _JSON_FIELDS else f"e.{name}" for name in CONTENT_FIELDS
 )
-# When every chain is busy, wait for one. This cannot deadlock: a transaction that holds a chain
-# never waits, since its own chain is never skipped as locked.
-CLAIM_ONE = {
-    "postgres": "SELECT id, last_position, last_mac FROM audit_chain WHERE id = ? FOR UPDATE",
-    # SQLite's write lock taken before anything is read: a read first would fail with
-    # "database is locked" once another worker had written in between.
-    "sqlite": (
-        "UPDATE audit_chain SET last_position = last_position WHERE id = ? "
-        "RETURNING id, last_position, last_mac"
-    ),
-}
-NEXT_IDS = {
-    "postgres": (
-        "SELECT nextval(pg_get_serial_sequence('audit_entry', 'id')) AS id "
-        "FROM generate_series(1, ?)"
-    ),
-    # Under the write lock the claim took: no one else inserts meanwhile.
-    "sqlite": "SELECT COALESCE(MAX(id), 0) AS id FROM audit_entry",
-}
+WRITE_POSTGRES = (
+    f"WITH entries AS ({INSERT_ENTRY.partition(' VALUES ')[0]} "
+    f"SELECT e.id, ?::integer, ?::bigint, ?::timestamptz, {_ENTRY_VALUES} "
+    f"FROM unnest({_ENTRY_ARRAYS}) AS e(id, {', '.join(CONTENT_FIELDS)})), "
+    f"link AS ({INSERT_LINK}) {MOVE_HEAD}"
+)
 
 
 async def ensure_chains(connection: BaseDBAsyncClient, chains: int) -> None:
@@ -188,31 +206,60 @@ async def ensure_chains(connection: BaseDBAsyncClient, chains: int) -> None:
     )
 
 
-async def claim_chain(connection: BaseDBAsyncClient, chains: int) -> tuple[int, int, str]:
-    """A chain's id, last position and last MAC, its head locked until the transaction ends."""
-    dialect = connection.capabilities.dialect
-    chain = FIRST_CHAIN
-    if dialect == "postgres":
-        rows = await query(connection, CLAIM_FREE, chains)
-        if rows:
-            return rows[0]["id"], rows[0]["last_position"], rows[0]["last_mac"]
+async def claim(connection: BaseDBAsyncClient, chains: int, count: int) -> Claim:
+    """A chain for a batch of `count` entries (see the module's docstring)."""
+    if not is_postgres(connection):
+        rows = await query(connection, CLAIM_SQLITE, FIRST_CHAIN)
+        if not rows:
+            await ensure_chains(connection, FIRST_CHAIN)
+            rows = await query(connection, CLAIM_SQLITE, FIRST_CHAIN)
+        [row] = rows
+        top = row["top"]
+        return Claim(
+            row["id"], row["last_position"], row["last_mac"], list(range(top + 1, top + 1 + count))
+        )
+    rows = await query(connection, CLAIM_FREE, count, chains)
+    if not rows:
         if await AuditChain.filter(id__lte=chains).using_db(connection).count() < chains:
             await ensure_chains(connection, chains)
-            return await claim_chain(connection, chains)
-        chain = random.randint(FIRST_CHAIN, chains)
-    rows = await query(connection, CLAIM_ONE[dialect], chain)
-    if not rows:
-        await ensure_chains(connection, chain)
-        rows = await query(connection, CLAIM_ONE[dialect], chain)
-    return rows[0]["id"], rows[0]["last_position"], rows[0]["last_mac"]
+            return await claim(connection, chains, count)
+        rows = await query(connection, CLAIM_ONE, count, random.randint(FIRST_CHAIN, chains))
+    [row] = rows
+    return Claim(row["id"], row["last_position"], row["last_mac"], sorted(row["ids"]))
 
 
-async def next_entry_ids(connection: BaseDBAsyncClient, count: int) -> list[int]:
+async def write(connection: BaseDBAsyncClient, rows: list[list[Any]], link: Link, mac: str) -> None:
+    """Insert the entries (`rows`: id and `CONTENT_FIELDS`) and the link, move the head."""
+    stored_time = _stored_time(link.created_at)
+    link_values = [
+        link.chain_id,
+        link.position,
+        stored_time,
+        link.entries,
+        link.digest,
+        link.prev_mac,
+        link.key_id,
+        link.legacy_position,
+        link.legacy_hash,
+        mac,
+    ]
+    head = [link.position, mac, link.chain_id]
     if is_postgres(connection):
-        rows = await query(connection, NEXT_IDS["postgres"], count)
-        return sorted(row["id"] for row in rows)
-    [row] = await query(connection, NEXT_IDS["sqlite"])
-    return list(range(row["id"] + 1, row["id"] + 1 + count))
+        columns = [list(column) for column in zip(*rows, strict=True)] or [
+            [] for _ in range(1 + len(CONTENT_FIELDS))
+        ]
+        await connection.execute_query(
+            dialect_sql(connection, WRITE_POSTGRES),
+            [link.chain_id, link.position, stored_time, *columns, *link_values, *head],
+        )
+        return
+    if rows:
+        await connection.execute_many(
+            INSERT_ENTRY,
+            [[row[0], link.chain_id, link.position, stored_time, *row[1:]] for row in rows],
+        )
+    await connection.execute_query(INSERT_LINK, link_values)
+    await connection.execute_query(MOVE_HEAD, head)
 
 
 # --- Appending --------------------------------------------------------------------------------
@@ -251,47 +298,22 @@ def _stored_time(moment: datetime) -> Any:
     return AuditEntry._meta.fields_map["created_at"].to_db_value(moment, AuditEntry)
 
 
-async def append_link(
-    connection: BaseDBAsyncClient,
-    chain_id: int,
-    position: int,
-    prev_mac: str,
-    digest: "Digest",
-    created_at: datetime,
-    **legacy: Any,
-) -> str:
-    """Insert the link after `position` on the claimed chain and move its head; its MAC."""
+def next_link(
+    claimed: Claim, digest: "Digest", created_at: datetime, **legacy: Any
+) -> tuple[Link, str]:
+    """The link after the claimed head, and its MAC under the active audit key."""
     keys = audit_keys()
     link = Link(
-        chain_id,
-        position + 1,
-        utc_iso(created_at),
+        claimed.chain_id,
+        claimed.position + 1,
+        created_at,
         digest.count,
         digest.hexdigest(),
-        prev_mac,
+        claimed.prev_mac,
         keys.key_id,
         **legacy,
     )
-    mac = keys.mac(link.message())
-    await connection.execute_query(
-        dialect_sql(connection, INSERT_LINK),
-        [
-            chain_id,
-            link.position,
-            _stored_time(created_at),
-            link.entries,
-            link.digest,
-            prev_mac,
-            link.key_id,
-            link.legacy_position,
-            link.legacy_hash,
-            mac,
-        ],
-    )
-    await connection.execute_query(
-        dialect_sql(connection, MOVE_HEAD), [link.position, mac, chain_id]
-    )
-    return mac
+    return link, keys.mac(link.message())
 
 
 class Digest:
@@ -313,28 +335,26 @@ async def append_entries(entries: Iterable[Mapping[str, Any]]) -> None:
     """Record `entries` (keyword arguments of `AuditEntry`: its `CONTENT_FIELDS`) as one batch
     with one link, in the caller's transaction if there is one, else in one of its own.
 
-    Rows go in as plain parameters of one prepared INSERT (executemany), not as model objects:
-    building and converting a model per entry costs more than inserting it.
+    Rows go in as plain parameters (arrays on PostgreSQL, executemany on SQLite), not as model
+    objects: building and converting a model per entry costs more than inserting it.
     """
     contents = [_content(entry) for entry in entries]
     if not contents:
         return
     created_at = utcnow()
     created_iso = utc_iso(created_at)
-    stored_time = _stored_time(created_at)
     texts: dict[tuple[str, ...], str] = {}
     async with in_transaction() as connection:
-        chain_id, position, prev_mac = await claim_chain(connection, _chains)
-        ids = await next_entry_ids(connection, len(contents))
+        claimed = await claim(connection, _chains, len(contents))
         digest = Digest()
         rows = []
-        for entry_id, values in zip(ids, contents, strict=True):
+        for entry_id, values in zip(claimed.ids, contents, strict=True):
             digest.add(entry_line(entry_id, created_iso, values))
             for index in _JSON_INDEXES:
                 values[index] = _json_text(values[index], texts)
-            rows.append([entry_id, chain_id, position + 1, stored_time, *values])
-        await connection.execute_many(dialect_sql(connection, INSERT_ENTRY), rows)
-        await append_link(connection, chain_id, position, prev_mac, digest, created_at)
+            rows.append([entry_id, *values])
+        link, mac = next_link(claimed, digest, created_at)
+        await write(connection, rows, link, mac)
 
 
 # --- Reading back, for `audit verify` and the cut-over ----------------------------------------

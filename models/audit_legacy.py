@@ -22,13 +22,14 @@ from models.audit_chain import (
     CONTENT_FIELDS,
     FIRST_CHAIN,
     Digest,
-    append_link,
-    claim_chain,
+    claim,
     is_postgres,
     keyset,
+    next_link,
     query,
     stored_entry_line,
     utc_iso,
+    write,
 )
 from models.clock import utcnow
 
@@ -121,16 +122,10 @@ async def cut_over(connection: BaseDBAsyncClient) -> None:
         (FIRST_CHAIN, CUT_OVER_POSITION),
     ):
         digest.add(stored_entry_line(row))
-    chain_id, position, prev_mac = await claim_chain(connection, FIRST_CHAIN)
-    if position != 0:
+    claimed = await claim(connection, FIRST_CHAIN, 0)
+    if claimed.position != 0:
         raise RuntimeError("the cut-over must begin chain 1, and chain 1 has links already")
-    await append_link(
-        connection,
-        chain_id,
-        position,
-        prev_mac,
-        digest,
-        utcnow(),
-        legacy_position=pinned[0],
-        legacy_hash=pinned[1],
+    link, mac = next_link(
+        claimed, digest, utcnow(), legacy_position=pinned[0], legacy_hash=pinned[1]
     )
+    await write(connection, [], link, mac)

@@ -121,7 +121,7 @@ def _link(row: dict[str, Any]) -> Link:
     return Link(
         row["chain_id"],
         row["position"],
-        utc_iso(stored_datetime(row["created_at"])),
+        stored_datetime(row["created_at"]),
         row["entries"],
         row["digest"],
         row["prev_mac"],

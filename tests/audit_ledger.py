@@ -25,7 +25,6 @@ from models.audit_chain import (
     dialect_sql,
     stored_datetime,
     stored_entry_line,
-    utc_iso,
 )
 from tests.conftest import MASTER_KEY, POSTGRES_URL, fresh_database_url, make_settings
 
@@ -189,7 +188,7 @@ def recompute_without_key(database: LedgerDatabase, chain: int, from_position: i
             link = Link(
                 chain,
                 row["position"],
-                utc_iso(stored_datetime(row["created_at"])),
+                stored_datetime(row["created_at"]),
                 digest.count,
                 digest.hexdigest(),
                 prev,

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from api import cli
-from models.audit_chain import Digest, Link, utc_iso
+from models.audit_chain import Digest, Link
 from models.clock import utcnow
 from tests.audit_ledger import (
     LedgerDatabase,
@@ -167,7 +167,7 @@ def test_p_sec_5_a_forked_chain_is_named(ledger, capsys):
     moment = utcnow()
     digest = Digest()
     keys = ledger.settings.load_keyring().audit
-    link = Link(1, 2, utc_iso(moment), 0, digest.hexdigest(), first["mac"], keys.key_id)
+    link = Link(1, 2, moment, 0, digest.hexdigest(), first["mac"], keys.key_id)
     [top] = ledger.rows("SELECT MAX(id) AS id FROM audit_link")
     ledger.sql(
         (
