@@ -32,6 +32,7 @@ from tortoise import Tortoise, connections
 
 from api.database import migrate, prepare_storage, tortoise_config
 from api.settings import Settings
+from bench.enforcement import drop_database
 from bench.report import bar_chart, stem, write_json
 from bench.seed import bench_settings
 from models.audit_chain import append_entries
@@ -106,14 +107,6 @@ async def chain_use(settings: Settings) -> dict[int, int]:
             "SELECT chain_id, COUNT(*) AS links FROM audit_link GROUP BY chain_id ORDER BY chain_id"
         )
         return {row["chain_id"]: row["links"] for row in rows}
-    finally:
-        await Tortoise.close_connections()
-
-
-async def drop_database(settings: Settings) -> None:
-    await Tortoise.init(config=tortoise_config(settings.resolved_database_url))
-    try:
-        await connections.get("default").db_delete()
     finally:
         await Tortoise.close_connections()
 

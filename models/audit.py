@@ -19,14 +19,9 @@ from tortoise.indexes import Index
 from tortoise.models import Model
 
 
-class AuditEntry(Model):
-    # Allocated by the appender before the insert, so the link's MAC can cover them.
-    id = fields.BigIntField(primary_key=True)
-    # Which link covers the entry: `(chain_id, link_position)` of `AuditLink`.
-    chain_id = fields.IntField()
-    link_position = fields.BigIntField()
-    # The time of the batch (its link's time).
-    created_at = fields.DatetimeField()
+class RecordedEvent(Model):
+    """What an event records: who, whose data, what was done or seen, on what basis."""
+
     request_id = fields.CharField(max_length=64, null=True)
     viewer_kind = fields.CharField(max_length=16)
     viewer_ref = fields.CharField(max_length=32)
@@ -38,6 +33,19 @@ class AuditEntry(Model):
     categories_blocked = fields.JSONField[list[str]](default=list)
     basis = fields.CharField(max_length=255, default="")
     details = fields.JSONField[dict[str, Any]](default=dict)
+
+    class Meta:
+        abstract = True
+
+
+class AuditEntry(RecordedEvent):
+    # Allocated by the appender before the insert, so the link's MAC can cover them.
+    id = fields.BigIntField(primary_key=True)
+    # Which link covers the entry: `(chain_id, link_position)` of `AuditLink`.
+    chain_id = fields.IntField()
+    link_position = fields.BigIntField()
+    # The time of the batch (its link's time).
+    created_at = fields.DatetimeField()
 
     class Meta:
         table = "audit_entry"
@@ -85,19 +93,9 @@ class AuditLink(Model):
 # An event recorded before the cut-over, hash-chained by position: read only by `audit verify`.
 # Its content was copied into `AuditEntry` (same id) at the cut-over. (No docstring: it would
 # become the table's description, which the table did not have before the model was renamed.)
-class LegacyAuditEvent(Model):
+class LegacyAuditEvent(RecordedEvent):
     id = fields.BigIntField(primary_key=True, generated=False)
     created_at = fields.DatetimeField(db_index=True)
-    request_id = fields.CharField(max_length=64, null=True)
-    viewer_kind = fields.CharField(max_length=16)
-    viewer_ref = fields.CharField(max_length=32)
-    subject_ref = fields.CharField(max_length=32, db_index=True)
-    action = fields.CharField(max_length=32)
-    categories_clear = fields.JSONField[list[str]](default=list)
-    categories_masked = fields.JSONField[list[str]](default=list)
-    categories_blocked = fields.JSONField[list[str]](default=list)
-    basis = fields.CharField(max_length=255, default="")
-    details = fields.JSONField[dict[str, Any]](default=dict)
     prev_hash = fields.CharField(max_length=64)
     hash = fields.CharField(max_length=64)
 

@@ -31,7 +31,8 @@ from tests.conftest import MASTER_KEY, POSTGRES_URL, fresh_database_url, make_se
 T = TypeVar("T")
 
 
-def read(subject: str, request: str = "req-00000001") -> dict[str, Any]:
+def read(subject: str, request: str = "req-00000001", **extra: Any) -> dict[str, Any]:
+    """An API client's read of one person, as the ledger records it."""
     return {
         "request_id": request,
         "viewer_kind": "API_CLIENT",
@@ -41,6 +42,7 @@ def read(subject: str, request: str = "req-00000001") -> dict[str, Any]:
         "categories_clear": ["contact.phone"],
         "categories_masked": ["identity.name"],
         "basis": "consent:3",
+        **extra,
     }
 
 

@@ -31,7 +31,14 @@ from tests.conftest import (
     gql,
     make_settings,
 )
-from tests.servers import free_port, start, stop, wait_until_healthy
+from tests.servers import (
+    UVICORN,
+    free_port,
+    server_environment,
+    start,
+    stop,
+    wait_until_healthy,
+)
 from tests.sharing import (
     ACCOUNTS,
     create_affiliate,
@@ -45,7 +52,6 @@ from tests.sharing import (
 PEOPLE = 12
 CLIENTS = 12
 KILL_AFTER_RESPONSES = 150
-UVICORN = (sys.executable, "-m", "uvicorn", "api.asgi:app", "--host", "127.0.0.1")
 
 
 @pytest.fixture
@@ -65,18 +71,6 @@ async def database(tmp_path: Path) -> AsyncIterator[str]:
             await Tortoise._drop_databases()
         else:
             await Tortoise.close_connections()
-
-
-def server_environment(url: str, data_dir: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "CONSENTQL_DATABASE_URL": url,
-        "CONSENTQL_MASTER_KEY": MASTER_KEY,
-        "CONSENTQL_DATA_DIR": str(data_dir),
-        "CONSENTQL_ARGON2_TIME_COST": "1",
-        "CONSENTQL_ARGON2_MEMORY_KIB": "1024",
-        "CONSENTQL_ARGON2_PARALLELISM": "1",
-    }
 
 
 def serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
@@ -116,7 +110,7 @@ async def test_p_sec_5_a_server_killed_mid_load_showed_nothing_unrecorded(
     database: str, tmp_path: Path
 ) -> None:
     settings = make_settings(tmp_path, database_url=database)
-    env = server_environment(database, tmp_path / "data")
+    env = server_environment(database, tmp_path / "data", MASTER_KEY)
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     server = serve(env, port, tmp_path / "server-1.log")

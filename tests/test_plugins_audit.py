@@ -16,6 +16,7 @@ from models import MODEL_MODULES, keyring
 from models.audit import AuditChain, AuditEntry, AuditLink
 from models.audit_chain import GENESIS_MAC, append_entries, dialect_sql
 from models.audit_verify import verify_ledger
+from tests.audit_ledger import read as audit_read
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -45,19 +46,8 @@ async def raw(sql: str, *values: Any) -> None:
 
 
 def read(subject: str, **extra: object) -> dict[str, object]:
-    return {
-        "request_id": "req-1",
-        "viewer_kind": "API_CLIENT",
-        "viewer_ref": "client:5",
-        "subject_ref": subject,
-        "action": "READ",
-        "categories_clear": ["contact.phone"],
-        "categories_masked": ["identity.name"],
-        "categories_blocked": [],
-        "basis": "consent:3",
-        "details": {"path": ["accounts"], "名": "张三"},
-        **extra,
-    }
+    # Details with a key out of order and a non-ASCII one: their canonical form is covered.
+    return audit_read(subject, details={"path": ["accounts"], "名": "张三"}, **extra)
 
 
 async def problems() -> list[str]:
