@@ -5,7 +5,8 @@ Every worker process opens the database as a server worker does and appends batc
 process's group-commit writer does. Phases of `--seconds` alternate between one process and
 `--processes` processes (the order flipped every round), in one run on one database, so both see
 the same table sizes and the same machine. Prints appends/s and entries/s per phase and the
-ratio of the medians; writes JSON and a PNG chart to bench/results/.
+ratio of the medians, and how often the workers' database backends were waiting for a lock
+(sampled from pg_stat_activity); writes JSON and a PNG chart to bench/results/.
 
     python -m bench.ledger                                   # a fresh database, dropped after
     python -m bench.ledger --batch 10 --rounds 5 --seconds 4
@@ -22,12 +23,16 @@ import multiprocessing
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import uuid
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import asyncpg
 from tortoise import Tortoise, connections
 
 from api.database import migrate, prepare_storage, tortoise_config
@@ -39,6 +44,7 @@ from models.audit_chain import append_entries
 
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
 STOP = "stop"
+SAMPLE_SECONDS = 0.05
 
 
 def batch_of(size: int, worker: int) -> list[dict[str, Any]]:
@@ -83,11 +89,47 @@ def worker_main(settings: Settings, commands: Connection, worker: int) -> None:
     asyncio.run(appending(settings, commands, worker))
 
 
-def phase(pipes: list[Connection], processes: int, seconds: float, batch: int) -> float:
-    """Appends/s of `processes` workers appending at once for `seconds`."""
+@dataclass
+class Phase:
+    appends_per_second: float
+    # Of the samples of the workers' backends inside a transaction, the share waiting for a
+    # lock: what one chain head for everyone costs, whatever the machine's speed.
+    lock_waits: float
+
+
+async def sample_waits(url: str, stop: threading.Event) -> tuple[int, int]:
+    """(backends waiting for a lock, backends in a transaction), summed over samples."""
+    database = urlsplit(url).path.lstrip("/")
+    connection = await asyncpg.connect(url)
+    waiting = busy = 0
+    try:
+        while not stop.is_set():
+            rows = await connection.fetch(
+                "SELECT wait_event_type FROM pg_stat_activity WHERE datname = $1 "
+                "AND state IN ('active', 'idle in transaction') AND pid <> pg_backend_pid()",
+                database,
+            )
+            busy += len(rows)
+            waiting += sum(row["wait_event_type"] == "Lock" for row in rows)
+            await asyncio.sleep(SAMPLE_SECONDS)
+    finally:
+        await connection.close()
+    return waiting, busy
+
+
+def phase(pipes: list[Connection], processes: int, seconds: float, batch: int, url: str) -> Phase:
+    """Appends/s of `processes` workers appending at once for `seconds`, and their lock waits."""
+    stop = threading.Event()
+    sampled: list[tuple[int, int]] = []
+    sampler = threading.Thread(target=lambda: sampled.append(asyncio.run(sample_waits(url, stop))))
+    sampler.start()
     for pipe in pipes[:processes]:
         pipe.send((seconds, batch))
-    return sum(pipe.recv() for pipe in pipes[:processes]) / seconds
+    appends = sum(pipe.recv() for pipe in pipes[:processes])
+    stop.set()
+    sampler.join()
+    [(waiting, busy)] = sampled
+    return Phase(appends / seconds, waiting / busy if busy else 0.0)
 
 
 async def database_ready(settings: Settings, create: bool) -> None:
@@ -126,16 +168,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         pipes.append(here)
         workers.append(process)
     rates: dict[int, list[float]] = {1: [], args.processes: []}
+    waits: dict[int, list[float]] = {1: [], args.processes: []}
     try:
-        phase(pipes, args.processes, 1.0, args.batch)  # warm-up: connections, caches
+        phase(pipes, args.processes, 1.0, args.batch, url)  # warm-up: connections, caches
         for round_ in range(args.rounds):
             order = (1, args.processes) if round_ % 2 == 0 else (args.processes, 1)
             for processes in order:
-                rate = phase(pipes, processes, args.seconds, args.batch)
-                rates[processes].append(rate)
+                measured = phase(pipes, processes, args.seconds, args.batch, url)
+                rates[processes].append(measured.appends_per_second)
+                waits[processes].append(measured.lock_waits)
                 print(
-                    f"round {round_ + 1}: {processes} process(es): {rate:8.1f} appends/s, "
-                    f"{rate * args.batch:10.0f} entries/s",
+                    f"round {round_ + 1}: {processes} process(es): "
+                    f"{measured.appends_per_second:8.1f} appends/s, "
+                    f"{measured.appends_per_second * args.batch:10.0f} entries/s, "
+                    f"{measured.lock_waits:5.0%} of backends in a transaction waiting for a lock",
                     file=sys.stderr,
                     flush=True,
                 )
@@ -162,6 +208,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             str(args.processes): round(many * args.batch),
         },
         "ratio": round(many / one, 2),
+        "lock_waits": {str(n): [round(w, 3) for w in found] for n, found in waits.items()},
         "links_per_chain": chains,
     }
 
@@ -191,7 +238,9 @@ def main(argv: list[str] | None = None) -> None:
         f"{payload['median_entries_per_second']['1']:10d} entries/s\n"
         f"{n} processes: {payload['median_appends_per_second'][n]:8.1f} appends/s "
         f"{payload['median_entries_per_second'][n]:10d} entries/s\n"
-        f"ratio {payload['ratio']:.2f} (links per chain: {payload['links_per_chain']})"
+        f"ratio {payload['ratio']:.2f} (links per chain: {payload['links_per_chain']})\n"
+        f"backends in a transaction waiting for a lock, {n} processes: "
+        f"{', '.join(f'{w:.0%}' for w in payload['lock_waits'][n])}"
     )
     path = stem(f"ledger-postgres-batch{args.batch}")
     print(f"wrote {write_json(path, payload)}")
