@@ -164,9 +164,9 @@ class Claim:
 # PostgreSQL: the lowest chain no other transaction holds, with the batch's ids, in one
 # statement. When every chain is busy, wait for one: this cannot deadlock, since a transaction
 # that holds a chain never waits (its own chain is never skipped as locked).
-_IDS = (
-    "ARRAY(SELECT nextval(pg_get_serial_sequence('audit_entry', 'id')) FROM generate_series(1, ?))"
-)
+# The sequence of audit_entry's bigserial id, named as PostgreSQL names it (looked up per row
+# with pg_get_serial_sequence it cost 0.57 ms per 100 ids).
+_IDS = "ARRAY(SELECT nextval('audit_entry_id_seq'::regclass) FROM generate_series(1, ?))"
 CLAIM_FREE = (
     f"SELECT c.id, c.last_position, c.last_mac, {_IDS} AS ids FROM (SELECT id, last_position, "
     "last_mac FROM audit_chain WHERE id <= ? ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) AS c"
@@ -265,21 +265,24 @@ async def write(connection: BaseDBAsyncClient, rows: list[list[Any]], link: Link
 # --- Appending --------------------------------------------------------------------------------
 
 
-def _content(entry: Mapping[str, Any]) -> list[Any]:
-    """The entry's content in `CONTENT_FIELDS` order, missing values as the columns' defaults."""
-    if unknown := entry.keys() - _CONTENT:
-        # What the link does not cover must not be stored either, or it could change unnoticed.
-        raise ValueError(f"not audit entry fields: {sorted(unknown)}")
-    values = [entry.get(name) for name in CONTENT_FIELDS]
-    for index, name in enumerate(CONTENT_FIELDS):
-        empty = _JSON_FIELDS.get(name)
-        if empty is not None:
-            values[index] = empty(values[index] or ())
-    values[CONTENT_FIELDS.index("basis")] = values[CONTENT_FIELDS.index("basis")] or ""
-    return values
-
-
 _JSON_INDEXES = tuple(CONTENT_FIELDS.index(name) for name in _JSON_FIELDS)
+_EMPTY_AT = tuple((CONTENT_FIELDS.index(name), empty) for name, empty in _JSON_FIELDS.items())
+_BASIS = CONTENT_FIELDS.index("basis")
+
+
+def _content(entry: Mapping[str, Any]) -> list[Any]:
+    """The entry's content in `CONTENT_FIELDS` order, missing values as the columns' defaults
+    (category lists may be tuples: they encode alike)."""
+    if not _CONTENT.issuperset(entry):
+        # What the link does not cover must not be stored either, or it could change unnoticed.
+        raise ValueError(f"not audit entry fields: {sorted(entry.keys() - _CONTENT)}")
+    values = [entry.get(name) for name in CONTENT_FIELDS]
+    for index, empty in _EMPTY_AT:
+        if not values[index]:
+            values[index] = empty()
+    if values[_BASIS] is None:
+        values[_BASIS] = ""
+    return values
 
 
 def _json_text(value: list[str] | dict[str, Any], texts: dict[tuple[str, ...], str]) -> str:
