@@ -7,7 +7,7 @@ from typing import Any
 from tortoise.backends.base.config_generator import expand_db_url
 
 from api.settings import Settings
-from models import MODEL_MODULES, keyring
+from models import MODEL_MODULES, audit_chain, keyring
 
 APP_LABEL = "models"
 MIGRATIONS_MODULE = "models.migrations"
@@ -43,13 +43,14 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
 
 
 def prepare_storage(settings: Settings) -> None:
-    """Checks configuration and installs the master key: refuses to start on what is missing."""
+    """Checks configuration and installs the keys: refuses to start on what is missing."""
     settings.check()
     url = settings.resolved_database_url
     if url.startswith("sqlite://"):
         private_directory(settings.data_dir)
         private_sqlite_file(url)
     keyring.install(settings.load_keyring())
+    audit_chain.use_chains(settings.audit_chains)
 
 
 def private_directory(path: Path) -> None:
@@ -74,6 +75,8 @@ def private_sqlite_file(url: str) -> None:
 async def migrate(settings: Settings) -> None:
     from tortoise.migrations.api import migrate as run_migrations
 
+    # Migration 0010 MACs the link that pins the audit events recorded before it.
+    keyring.install(settings.load_keyring())
     await run_migrations(config=tortoise_config(settings.resolved_database_url))
 
 

@@ -59,6 +59,17 @@ class Settings(BaseSettings):
     # 32 bytes, base64: the key of the look-up hashes, pinned before the master key changes
     # (`consentql keys lookup-key` prints the one in use). Empty: derived from the master key.
     lookup_key: str = ""
+    # 32 bytes, base64: the MAC key of the audit ledger (P-SEC-5), never stored in the database.
+    # Empty: derived from the master key; pin it (`consentql keys audit-key`) before rotating that.
+    audit_key: str = ""
+    # JSON list, base64: retired audit keys, so links MACed under them still verify.
+    previous_audit_keys: list[str] = Field(default_factory=list)
+    # Where `consentql audit checkpoint` appends the chains' heads: a file, or a directory for
+    # audit-checkpoints.jsonl. Outside the database, append-only in production. Development
+    # defaults to data_dir/audit-checkpoints.
+    audit_checkpoint_dir: Path | None = None
+    # How many audit chains may take appends at once on PostgreSQL (SQLite uses one).
+    audit_chains: int = Field(default=16, ge=1)
     # P-REGION-1: where the data is stored; anything but mainland China refuses to start.
     storage_region: str = "CN"
     session_hours: int = 12
@@ -136,19 +147,35 @@ class Settings(BaseSettings):
             return self.database_url
         return f"sqlite://{self.data_dir / 'consentql.sqlite3'}"
 
+    @property
+    def audit_checkpoints(self) -> Path | None:
+        """Where audit checkpoints go; None in production until configured."""
+        if self.audit_checkpoint_dir is not None:
+            return self.audit_checkpoint_dir
+        return None if self.production else self.data_dir / "audit-checkpoints"
+
     def load_keyring(self) -> Keyring:
-        if self.previous_master_keys and not self.lookup_key:
-            raise ConfigurationError(
-                "CONSENTQL_PREVIOUS_MASTER_KEYS is set but CONSENTQL_LOOKUP_KEY is not: the "
-                "look-up hashes were made with a key derived from the old master key; set "
-                "CONSENTQL_LOOKUP_KEY to what `consentql keys lookup-key` printed under it"
-            )
+        if self.previous_master_keys:
+            for pinned, name, command in (
+                (self.lookup_key, "LOOKUP_KEY", "lookup-key"),
+                (self.audit_key, "AUDIT_KEY", "audit-key"),
+            ):
+                if not pinned:
+                    raise ConfigurationError(
+                        f"CONSENTQL_PREVIOUS_MASTER_KEYS is set but CONSENTQL_{name} is not: it "
+                        "was derived from the old master key; set it to what `consentql keys "
+                        f"{command}` printed under that key"
+                    )
         return Keyring.from_master_key(
             self.load_master_key(),
             retired=[
                 _key(value, "CONSENTQL_PREVIOUS_MASTER_KEYS") for value in self.previous_master_keys
             ],
             lookup_key=_key(self.lookup_key, "CONSENTQL_LOOKUP_KEY") if self.lookup_key else None,
+            audit_key=_key(self.audit_key, "CONSENTQL_AUDIT_KEY") if self.audit_key else None,
+            previous_audit_keys=[
+                _key(value, "CONSENTQL_PREVIOUS_AUDIT_KEYS") for value in self.previous_audit_keys
+            ],
         )
 
     def load_master_key(self) -> bytes:

@@ -3,8 +3,9 @@
 One process, one database, two app instances (`consent_enforcement` True and False) driven
 through httpx's ASGI transport, requests interleaved on/off (the order flipped every round) so
 both see the same caches, the same garbage collector and the same machine noise. Prints the
-median ms per query, the on/off ratio and the SQL statements per query; writes JSON and a PNG
-chart to bench/results/.
+median ms per query, the on/off ratio, the ledger write's median ms (and its share of the
+request, and of what enforcement adds to it) and the SQL statements per query; writes JSON and
+a PNG chart to bench/results/.
 
     python -m bench.enforcement                              # 10,000 people, SQLite temp file
     python -m bench.enforcement --people 1000 --rounds 10    # quick
@@ -28,9 +29,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from starlette.applications import Starlette
 from tortoise import Tortoise, connections
 
 from api.accounts.types import ACCOUNT_CURSOR
+from api.actor import Actor
 from api.database import tortoise_config
 from api.graphql.pagination import encode_cursor
 from api.http.app import create_app
@@ -40,6 +43,7 @@ from bench.report import bar_chart, median_ms, percentile_ms, stem, write_json
 from bench.seed import DEFAULT_PEOPLE, bench_settings, open_database, seed
 from bench.statements import counting_statements
 from models.accounts import Account
+from plugins.engine import RequestDecisions
 
 MODES = ("on", "off")
 TARGET_RATIO = 1.10
@@ -49,6 +53,26 @@ TARGET_RATIO = 1.10
 class Series:
     samples: list[float] = field(default_factory=list)
     statements: int = 0
+    # Seconds each request spent writing its ledger entries (enforcement on only).
+    ledger: list[float] = field(default_factory=list)
+
+
+class LedgerClock:
+    """Times the ledger write of each request of one app (`Ledger.record_reads`)."""
+
+    def __init__(self, app: Starlette) -> None:
+        self.spent = 0.0
+        ledger = app.state.services.ledger
+        record_reads = ledger.record_reads
+
+        async def timed(actor: Actor, decisions: RequestDecisions) -> None:
+            started = time.perf_counter()
+            try:
+                await record_reads(actor, decisions)
+            finally:
+                self.spent += time.perf_counter() - started
+
+        ledger.record_reads = timed
 
 
 @dataclass(frozen=True)
@@ -105,6 +129,7 @@ async def measure(
     tokens: dict[ViewerRole, str],
     all_cases: list[Case],
     rounds: int,
+    ledger_clock: LedgerClock,
 ) -> dict[str, dict[str, Series]]:
     results = {case.label: {mode: Series() for mode in MODES} for case in all_cases}
     for case in all_cases:
@@ -120,9 +145,12 @@ async def measure(
         for case in all_cases:
             token = tokens[case.query.viewer]
             for mode in order:
+                ledger_clock.spent = 0.0
                 started = time.perf_counter()
                 await send(clients[mode], token, case)
                 results[case.label][mode].samples.append(time.perf_counter() - started)
+                if mode == "on":
+                    results[case.label][mode].ledger.append(ledger_clock.spent)
         if (round_ + 1) % 10 == 0 or round_ + 1 == rounds:
             print(f"round {round_ + 1}/{rounds}", file=sys.stderr, flush=True)
     return results
@@ -132,11 +160,18 @@ def summary(results: dict[str, dict[str, Series]]) -> list[dict[str, Any]]:
     rows = []
     for label, by_mode in results.items():
         on, off = by_mode["on"], by_mode["off"]
+        ledger_ms = median_ms(on.ledger)
         rows.append(
             {
                 "query": label,
                 "on_ms": round(median_ms(on.samples), 3),
                 "off_ms": round(median_ms(off.samples), 3),
+                "ledger_ms": round(ledger_ms, 3),
+                # The ledger write's part of the request, and of what enforcement adds to it.
+                "ledger_share_of_on": round(ledger_ms / median_ms(on.samples), 3),
+                "ledger_share_of_cost": round(
+                    ledger_ms / max(median_ms(on.samples) - median_ms(off.samples), 1e-9), 3
+                ),
                 "on_p90_ms": round(percentile_ms(on.samples, 0.9), 3),
                 "off_p90_ms": round(percentile_ms(off.samples, 0.9), 3),
                 "ratio": round(median_ms(on.samples) / median_ms(off.samples), 3),
@@ -148,11 +183,16 @@ def summary(results: dict[str, dict[str, Series]]) -> list[dict[str, Any]]:
 
 
 def print_table(rows: list[dict[str, Any]]) -> None:
-    print(f"{'query':44} {'on ms':>8} {'off ms':>8} {'on/off':>7} {'SQL on':>7} {'SQL off':>7}")
+    print(
+        f"{'query':44} {'on ms':>8} {'off ms':>8} {'on/off':>7} {'ledger':>7} {'of on':>6} "
+        f"{'of +':>6} {'SQL on':>7} {'SQL off':>7}"
+    )
     for row in rows:
         print(
             f"{row['query']:44} {row['on_ms']:8.2f} {row['off_ms']:8.2f} {row['ratio']:7.3f} "
-            f"{row['statements_on']:7d} {row['statements_off']:7d}"
+            f"{row['ledger_ms']:7.2f} {row['ledger_share_of_on']:6.2f} "
+            f"{row['ledger_share_of_cost']:6.2f} {row['statements_on']:7d} "
+            f"{row['statements_off']:7d}"
         )
 
 
@@ -167,12 +207,17 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         people = await Account.all().count() - 1
         tokens = await viewer_tokens()
         all_cases = await cases()
+        apps = {
+            mode: create_app(settings, manage_database=False)
+            for mode, settings in zip(MODES, (settings_on, settings_off), strict=True)
+        }
+        ledger_clock = LedgerClock(apps["on"])
         async with AsyncExitStack() as stack:
             clients = {
-                mode: await stack.enter_async_context(app_client(settings))
-                for mode, settings in zip(MODES, (settings_on, settings_off), strict=True)
+                mode: await stack.enter_async_context(http_client(app))
+                for mode, app in apps.items()
             }
-            results = await measure(clients, tokens, all_cases, args.rounds)
+            results = await measure(clients, tokens, all_cases, args.rounds, ledger_clock)
     finally:
         await Tortoise.close_connections()
         if backend == "postgres" and not args.keep and not args.reuse:
@@ -192,7 +237,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def app_client(settings: Settings) -> httpx.AsyncClient:
-    app = create_app(settings, manage_database=False)
+    return http_client(create_app(settings, manage_database=False))
+
+
+def http_client(app: Starlette) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench")
 
 

@@ -70,7 +70,7 @@ class Part:
 PARTS = (
     Part(IDLE, r"selectors\.py$", r"select$", leaf=True),
     Part(DATABASE_THREAD, r"aiosqlite/core\.py$", r"_connection_worker_thread"),
-    Part("ledger write (entries, hashes, INSERT, COMMIT)", r"api/ledger\.py$", r"record_reads"),
+    Part("ledger write (entries, MAC, INSERT, COMMIT)", r"api/audit/ledger\.py$", r"record_reads"),
     Part("authentication (bearer token look-up)", r"api/auth/identify\.py$", r"^identify$"),
     Part(
         "consent look-up (plugins' prepare)", r"plugins/engine\.py$", r"RequestDecisions\.prepare"

@@ -9,6 +9,7 @@ Rotating the master key (`models.key_rotation`) re-wraps every data key under th
 it has, the keyring also holds the wrapping keys of the retired master keys, each data key naming
 the one that wraps it. The look-up key must not change with the master key, or every stored hash
 would stop matching: it is derived from the master key only until it is pinned in configuration.
+The audit key (the MAC key of the audit ledger's links, P-SEC-5) is derived and pinned the same way.
 """
 
 import hashlib
@@ -21,6 +22,8 @@ from types import MappingProxyType
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from models.audit_keys import AuditKeys
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
@@ -59,14 +62,19 @@ def derived_lookup_key(master_key: bytes) -> bytes:
     return _derive(_checked(master_key), b"consentql lookup hash")
 
 
+def derived_audit_key(master_key: bytes) -> bytes:
+    return _derive(_checked(master_key), b"consentql audit ledger mac")
+
+
 @dataclass(frozen=True)
 class Keyring:
-    """The active master key's wrapping key, the look-up key, and the wrapping keys of retired
-    master keys by id (read-only), for data keys not re-wrapped yet."""
+    """The active master key's wrapping key, the look-up key, the audit keys, and the wrapping
+    keys of retired master keys by id (read-only), for data keys not re-wrapped yet."""
 
     key_id: str
     wrapping_key: bytes
     lookup_key: bytes
+    audit: AuditKeys
     retired: Mapping[str, bytes] = field(default_factory=lambda: MappingProxyType({}))
 
     @classmethod
@@ -76,14 +84,18 @@ class Keyring:
         *,
         retired: Iterable[bytes] = (),
         lookup_key: bytes | None = None,
+        audit_key: bytes | None = None,
+        previous_audit_keys: Iterable[bytes] = (),
     ) -> "Keyring":
         if lookup_key is not None and len(lookup_key) != KEY_BYTES:
             raise ValueError(f"the look-up key must be {KEY_BYTES} bytes")
         key_id = master_key_id(master_key)
+        active_audit_key = derived_audit_key(master_key) if audit_key is None else audit_key
         return cls(
             key_id=key_id,
             wrapping_key=_wrapping_key(master_key),
             lookup_key=derived_lookup_key(master_key) if lookup_key is None else lookup_key,
+            audit=AuditKeys.of(active_audit_key, previous_audit_keys),
             retired=MappingProxyType({master_key_id(old): _wrapping_key(old) for old in retired}),
         )
 

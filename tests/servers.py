@@ -5,6 +5,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,6 +14,20 @@ import httpx
 
 START_SECONDS = 60
 STOP_SECONDS = 15
+UVICORN = (sys.executable, "-m", "uvicorn", "api.http.asgi:app", "--host", "127.0.0.1")
+
+
+def server_environment(database_url: str, data_dir: Path, master_key: str) -> dict[str, str]:
+    """What a test server runs with: this environment, the database, cheap argon2."""
+    return {
+        **os.environ,
+        "CONSENTQL_DATABASE_URL": database_url,
+        "CONSENTQL_MASTER_KEY": master_key,
+        "CONSENTQL_DATA_DIR": str(data_dir),
+        "CONSENTQL_ARGON2_TIME_COST": "1",
+        "CONSENTQL_ARGON2_MEMORY_KIB": "1024",
+        "CONSENTQL_ARGON2_PARALLELISM": "1",
+    }
 
 
 def free_port() -> int:

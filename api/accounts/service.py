@@ -33,7 +33,7 @@ from api.policy.acceptance import Evidence, record_acceptance
 from api.settings import Settings
 from api.validation import checked, password
 from models.accounts import Account, Duty, Role, email_lookup, phone_lookup
-from models.audit import append_events
+from models.audit_chain import append_entries
 from models.consent import PolicyVersion
 from models.keys import DataKey
 from models.phone_codes import CodePurpose
@@ -166,7 +166,7 @@ async def set_duties(account_id: int, duties: Sequence[Duty]) -> Account:
             raise not_found("admin account")
         account.duties = sorted(set(duties))
         await account.save(update_fields=["duties", "updated_at"])
-        await append_events(
+        await append_entries(
             [
                 system_event(
                     f"account:{account_id}", "DUTIES_SET", "operator", {"duties": account.duties}

@@ -13,7 +13,7 @@ from api.auth.tokens import CLIENT_PREFIX, digest, new_token
 from api.consent import scopes
 from api.errors import ApiError, ErrorCode, invalid, not_found, unauthenticated
 from api.validation import text
-from models.audit import append_events
+from models.audit_chain import append_entries
 from models.clock import utcnow
 from models.consent import Affiliate, AffiliateKind, ApiClient, Consent, ConsentEnd
 from plugins.engine import RequestDecisions
@@ -71,7 +71,7 @@ async def change_purposes(actor: Actor, affiliate_id: int, purposes: list[str]) 
             recipient_id=affiliate.id, purpose__in=dropped, withdrawn_at=None
         ).values_list("id", "account_id", "purpose")
         await affiliate.change_purposes(wanted)
-        await append_events(
+        await append_entries(
             [
                 change_event(
                     actor,

@@ -9,7 +9,7 @@ Events carry identifiers, categories and counts, never personal values.
 from typing import Any
 
 from api.actor import Actor
-from models.audit import append_events
+from models.audit_chain import append_entries
 from plugins.engine import LedgerEntry
 from plugins.viewer import ViewerKind
 
@@ -38,7 +38,7 @@ def change_event(
 async def record_change(
     actor: Actor, subject_ref: str, action: str, details: dict[str, Any]
 ) -> None:
-    await append_events([change_event(actor, subject_ref, action, details)])
+    await append_entries([change_event(actor, subject_ref, action, details)])
 
 
 def system_event(

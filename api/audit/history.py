@@ -10,7 +10,7 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from api.audit.events import READ, TRANSFERRED
-from models.audit import AuditEvent
+from models.audit import AuditEntry
 from models.consent import Affiliate, ApiClient, LegalAccessGrant, LegalGround
 from models.reservations import Reservation
 from plugins.viewer import ViewerKind
@@ -48,14 +48,14 @@ class Access:
     transfer_id: str | None
 
 
-async def accesses_of(account_id: int) -> QuerySet[AuditEvent]:
+async def accesses_of(account_id: int) -> QuerySet[AuditEntry]:
     """Reads of the person's account and reservations by API clients and admins, and the
     transfers of their data to a successor."""
     own_ref = f"account:{account_id}"
     reservation_ids = await Reservation.filter(account_id=account_id).values_list("id", flat=True)
     refs = [own_ref, *(f"reservation:{rid}" for rid in reservation_ids)]
     reads = Q(subject_ref__in=refs, action=READ, viewer_kind__in=ACCESSORS) & ~Q(viewer_ref=own_ref)
-    return AuditEvent.filter(reads | Q(subject_ref=own_ref, action=TRANSFERRED))
+    return AuditEntry.filter(reads | Q(subject_ref=own_ref, action=TRANSFERRED))
 
 
 def ids_with_prefix(values: list[str], prefix: str) -> set[int]:
@@ -71,7 +71,7 @@ class Names:
     successors: dict[int, str]
 
     @classmethod
-    async def of(cls, events: list[AuditEvent]) -> "Names":
+    async def of(cls, events: list[AuditEntry]) -> "Names":
         reads = [e for e in events if e.action == READ]
         client_ids = ids_with_prefix([e.viewer_ref for e in reads], "client:")
         parts = [part for e in reads for part in e.basis.split(",")]
@@ -98,7 +98,7 @@ class Names:
             successors=dict(successors),
         )
 
-    def actor(self, row: AuditEvent, own_ref: str) -> str:
+    def actor(self, row: AuditEntry, own_ref: str) -> str:
         """Who read or acted, as the person is told: themself, a recipient by name, staff by
         role, or the service itself."""
         if row.viewer_ref == own_ref:
@@ -110,7 +110,7 @@ class Names:
             return ADMIN_NAME
         return SYSTEM_NAME
 
-    def access(self, row: AuditEvent, own_ref: str) -> Access:
+    def access(self, row: AuditEntry, own_ref: str) -> Access:
         if row.action == TRANSFERRED:
             return self.transfer(row)
         by_client = row.viewer_kind == ViewerKind.API_CLIENT
@@ -129,7 +129,7 @@ class Names:
             transfer_id=None,
         )
 
-    def transfer(self, row: AuditEvent) -> Access:
+    def transfer(self, row: AuditEntry) -> Access:
         """The person's data handed to a successor: what moved, under which consent."""
         return Access(
             id=str(row.id),

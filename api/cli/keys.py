@@ -1,6 +1,7 @@
-"""`consentql keys status | lookup-key | rotate`: master-key rotation (docs/deploy.md).
+"""`consentql keys status | lookup-key | audit-key | rotate`: master-key rotation (docs/deploy.md).
 
-The steps: pin the look-up key (`keys lookup-key` under the old configuration), configure the new
+The steps: pin the look-up and audit keys (`keys lookup-key`, `keys audit-key` under the old
+configuration: both are derived from the master key until pinned), configure the new
 master key with the old one in CONSENTQL_PREVIOUS_MASTER_KEYS, run `keys rotate`, check `keys
 status`, then drop the old key from configuration and destroy it.
 """
@@ -45,6 +46,11 @@ async def lookup_key(console: Console) -> int:
     return 0
 
 
+async def audit_key(console: Console) -> int:
+    console.print(base64.b64encode(keyring.active().audit.key).decode(), highlight=False)
+    return 0
+
+
 async def rotate(console: Console) -> int:
     total = await not_rewrapped().count()
     try:
@@ -71,6 +77,11 @@ def register(commands: argparse._SubParsersAction) -> None:
             "lookup-key",
             "print the look-up key in use (a secret), to pin before a rotation",
             lookup_key,
+        ),
+        (
+            "audit-key",
+            "print the audit ledger's MAC key in use (a secret), to pin likewise",
+            audit_key,
         ),
         ("rotate", "re-wrap every data key under the active master key", rotate),
     ):

@@ -17,7 +17,7 @@ from tortoise.transactions import in_transaction
 from api.audit.events import system_event
 from api.privacy.jobs import attempt
 from models.accounts import Account, AccountStatus, Session
-from models.audit import append_events
+from models.audit_chain import append_entries
 from models.clock import utcnow
 from models.consent import Consent, ConsentEnd
 from models.keys import DataKey
@@ -67,7 +67,7 @@ async def erase(account_id: int, ground: str) -> bool:
             await ErasureTombstone.create(
                 account_id=account_id, data_key_id=key.id, erased_at=now, ground=ground
             )
-        await append_events(
+        await append_entries(
             [
                 system_event(
                     f"account:{account_id}",

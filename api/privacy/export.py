@@ -19,7 +19,7 @@ from api.audit.events import record_change
 from api.audit.history import Names
 from api.consent.receipts import consent_receipt
 from models.accounts import Account
-from models.audit import AuditEvent
+from models.audit import AuditEntry
 from models.clock import utcnow
 from models.consent import Consent, PolicyAcceptance, PolicyVersion
 from models.personal import PersonalData, collection_name, declared, exported_fields
@@ -146,7 +146,7 @@ async def access_history(account: Account) -> list[dict[str, Any]]:
     own_ref = f"account:{account.id}"
     reservation_ids = await Reservation.filter(account_id=account.id).values_list("id", flat=True)
     refs = [own_ref, *(f"reservation:{rid}" for rid in reservation_ids)]
-    events = await AuditEvent.filter(subject_ref__in=refs).order_by("id")
+    events = await AuditEntry.filter(subject_ref__in=refs).order_by("id")
     names = await Names.of(events)
     return [
         {

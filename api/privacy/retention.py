@@ -26,7 +26,7 @@ from api.audit.events import system_event
 from api.privacy.calendar import china_date
 from api.privacy.cancellation import due_cancellations, finalize
 from api.privacy.jobs import attempt
-from models.audit import append_events
+from models.audit_chain import append_entries
 from models.keys import DataKey
 from models.personal import (
     ANONYMIZED,
@@ -180,7 +180,9 @@ async def retain(subject_ref: str, rows: dict[Rule, QuerySet], summary: Summary)
             if count := await rule.apply(expired):
                 done[rule.name] = count
         if done:
-            await append_events([system_event(subject_ref, "RETENTION_APPLIED", "retention", done)])
+            await append_entries(
+                [system_event(subject_ref, "RETENTION_APPLIED", "retention", done)]
+            )
     summary.counts.update(done)
     summary.people += bool(done)
 

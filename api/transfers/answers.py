@@ -17,7 +17,7 @@ from api.consent.service import recipient_for, record_consent
 from api.errors import ApiError, ErrorCode, not_found
 from api.policy.service import current_policy
 from api.transfers.service import moved_categories, moved_event
-from models.audit import append_events
+from models.audit_chain import append_entries
 from models.clock import utcnow
 from models.privacy import TRANSFER_PURPOSE, TransferOutcome, TransferSubject
 
@@ -79,7 +79,7 @@ async def accept_transfer(actor: Actor, row: TransferSubject) -> None:
         )
         if not answered:
             raise ApiError(ErrorCode.CONFLICT, "this transfer was answered meanwhile")
-        await append_events(
+        await append_entries(
             [
                 moved_event(
                     actor,

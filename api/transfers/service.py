@@ -23,7 +23,7 @@ from api.errors import invalid, not_found
 from api.notices.notifications import NotificationSender, notify
 from api.validation import document_text, text
 from models.accounts import Account, AccountStatus, Role
-from models.audit import append_events
+from models.audit_chain import append_entries
 from models.clock import utcnow
 from models.consent import MAINLAND_CHINA, Affiliate, text_digest
 from models.privacy import (
@@ -182,7 +182,7 @@ async def record_transfer(
             "TRANSFER_RECORDED",
             {"transfer_id": transfer.id, "moved": len(moved), "asked": len(asked)},
         )
-        await append_events(
+        await append_entries(
             [
                 recorded,
                 *(

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from api.auth.tokens import digest
-from models.audit import AuditEvent
+from models.audit import AuditEntry
 from models.clock import set_clock, utcnow
 from models.consent import Affiliate, ApiClient
 from tests.conftest import admin_token, gql, sign_in
@@ -58,7 +58,7 @@ async def test_p_share_2_the_token_is_shown_once_and_kept_as_a_digest(client, se
     assert token.startswith("cqc_")
     stored = await ApiClient.get()
     assert stored.token_hash == digest(token) and token not in str(stored.__dict__)
-    events = await AuditEvent.filter(action__in=["AFFILIATE_CREATED", "API_CLIENT_ISSUED"])
+    events = await AuditEntry.filter(action__in=["AFFILIATE_CREATED", "API_CLIENT_ISSUED"])
     assert len(events) == 2 and all(token not in str(e.details) for e in events)
 
 
@@ -101,7 +101,7 @@ async def test_create_affiliate_validates_and_writes_nothing(client, settings, c
     assert result.codes == ["VALIDATION_FAILED"]
     assert result["errors"][0]["extensions"]["field"] == field
     assert await Affiliate.all().count() == 0
-    assert await AuditEvent.filter(action="AFFILIATE_CREATED").count() == 0
+    assert await AuditEntry.filter(action="AFFILIATE_CREATED").count() == 0
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@ rotate a token with an overlap in which both work (P-SHARE-1, P-SHARE-2)."""
 
 from datetime import timedelta
 
-from models.audit import AuditEvent
+from models.audit import AuditEntry
 from models.clock import set_clock, utcnow
 from tests.conftest import admin_token, gql, sign_in
 from tests.sharing import create_affiliate, grant, issue_client, ok, publish_policy
@@ -64,7 +64,7 @@ async def test_p_share_2_a_rotated_token_works_through_the_overlap_then_stops(cl
     assert new.startswith("cqc_") and new != old
     for token in (old, new):
         assert ok(await gql(client, CALLING, token=token))["apiClient"]["id"] == client_id
-    events = await AuditEvent.filter(action="API_CLIENT_ROTATED")
+    events = await AuditEntry.filter(action="API_CLIENT_ROTATED")
     assert (
         len(events) == 1 and new not in str(events[0].details) and old not in str(events[0].details)
     )

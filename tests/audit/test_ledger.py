@@ -1,16 +1,19 @@
-"""The access ledger (P-SEC-5): one event per (request, viewer, subject), hash-chained and
-verifiable with one command; and what a person learns from it (P-TRANSPARENCY-1)."""
+"""The access ledger (P-SEC-5): one entry per (request, viewer, subject), committed before the
+response leaves, in batches shared by concurrent requests; and what a person learns from it
+(P-TRANSPARENCY-1). `tests/test_audit_verify.py` tampers with it through `consentql audit`."""
 
 import asyncio
-import sqlite3
+from typing import Any
 
-from tortoise import Tortoise, connections
+import pytest
+from tortoise import connections
 from tortoise.exceptions import OperationalError
 
-from api import cli
-from api.database import migrate, tortoise_config
-from models.audit import AuditEvent, append_events, verify_chain
-from tests.conftest import MASTER_KEY, admin_token, gql, make_settings, sign_in
+from api.audit.ledger import Ledger
+from models.audit import AuditEntry, AuditLink
+from models.audit_chain import dialect_sql
+from models.audit_verify import verify_ledger
+from tests.conftest import admin_token, gql, sign_in
 from tests.sharing import (
     ACCOUNTS,
     create_affiliate,
@@ -40,11 +43,11 @@ async def sharing_world(client, settings, people: int) -> dict[str, object]:
 
 async def test_p_sec_5_one_event_per_request_viewer_and_subject_not_per_field(client, settings):
     world = await sharing_world(client, settings, 5)
-    last = await AuditEvent.all().order_by("-id").first()
+    last = await AuditEntry.all().order_by("-id").first()
     assert last is not None
     result = await gql(client, ACCOUNTS, token=world["api"])
     assert len(result.data["accounts"]["edges"]) == 5
-    reads = await AuditEvent.filter(id__gt=last.id)
+    reads = await AuditEntry.filter(id__gt=last.id)
     # 5 rows x 4 fields were decided; 5 subjects were seen.
     assert len(reads) == 5
     assert len({event.subject_ref for event in reads}) == 5
@@ -56,16 +59,19 @@ async def test_p_sec_5_one_event_per_request_viewer_and_subject_not_per_field(cl
     assert all(event.viewer_kind == "API_CLIENT" for event in reads)
 
 
-async def test_p_sec_5_the_chain_verifies_and_a_raw_sql_tamper_is_named(client, settings, db):
+async def test_p_sec_5_the_ledger_verifies_and_a_raw_sql_tamper_is_named(client, settings, db):
     world = await sharing_world(client, settings, 2)
     await listed_ids(client, world["api"])
-    assert await verify_chain() is None
-    victim = await AuditEvent.filter(action="READ").order_by("id").first()
+    assert (await verify_ledger(None)).problems == []
+    victim = await AuditEntry.filter(action="READ").order_by("id").first()
     assert victim is not None
-    await connections.get("default").execute_query(
-        f"UPDATE audit_event SET categories_clear = '[]' WHERE id = {victim.id}"
+    connection = connections.get("default")
+    await connection.execute_query(
+        dialect_sql(connection, "UPDATE audit_entry SET categories_clear = '[]' WHERE id = ?"),
+        [victim.id],
     )
-    assert await verify_chain() == victim.id
+    [problem] = (await verify_ledger(None)).problems
+    assert (problem.chain, problem.position) == (victim.chain_id, victim.link_position)
 
 
 async def test_p_transparency_1_access_history_lists_client_and_admin_reads_not_the_owners(
@@ -108,45 +114,6 @@ async def test_p_transparency_1_access_history_lists_client_and_admin_reads_not_
     assert (await gql(client, HISTORY, token=world["api"])).codes == ["UNAUTHENTICATED"]
 
 
-async def seed_chain(url: str, settings) -> None:
-    await migrate(settings)
-    await Tortoise.init(config=tortoise_config(url))
-    try:
-        for n in range(3):
-            await append_events(
-                [
-                    {
-                        "viewer_kind": "ADMIN",
-                        "viewer_ref": "account:1",
-                        "subject_ref": f"account:{n}",
-                        "action": "READ",
-                        "basis": "none",
-                    }
-                ]
-            )
-    finally:
-        await Tortoise.close_connections()
-
-
-def test_p_sec_5_consentql_audit_verify_passes_then_names_the_tampered_event(
-    tmp_path, monkeypatch, capsys
-):
-    database = tmp_path / "audit.sqlite3"
-    monkeypatch.setenv("CONSENTQL_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("CONSENTQL_DATABASE_URL", f"sqlite://{database}")
-    monkeypatch.setenv("CONSENTQL_MASTER_KEY", MASTER_KEY)
-    settings = make_settings(tmp_path, database_url=f"sqlite://{database}")
-    asyncio.run(seed_chain(f"sqlite://{database}", settings))
-
-    assert cli.main(["audit", "verify"]) == 0
-    assert capsys.readouterr().out.strip() == "chain intact (3 events)"
-
-    with sqlite3.connect(database) as raw:
-        raw.execute("UPDATE audit_event SET subject_ref = 'account:9' WHERE id = 2")
-    assert cli.main(["audit", "verify"]) == 1
-    assert "chain broken at event 2" in capsys.readouterr().err
-
-
 async def test_p_sec_5_nothing_is_shown_when_the_ledger_cannot_be_written(
     client, monkeypatch, caplog
 ):
@@ -157,9 +124,91 @@ async def test_p_sec_5_nothing_is_shown_when_the_ledger_cannot_be_written(
     async def database_gone(*_args: object, **_kwargs: object) -> None:
         raise OperationalError("the database system is shutting down")
 
-    monkeypatch.setattr("api.audit.ledger.append_events", database_gone)
+    monkeypatch.setattr("api.audit.ledger.append_entries", database_gone)
     result = await gql(client, "{ me { id name phone } }", token=token)
     assert result["data"] is None
     assert [error["message"] for error in result["errors"]] == ["Unexpected error."]
     assert "shutting down" not in str(result)
     assert "the access ledger could not be written" in caplog.text
+
+
+async def test_p_sec_5_concurrent_requests_share_a_batch_and_each_waits_for_its_own(
+    client, settings
+):
+    world = await sharing_world(client, settings, 3)
+    before = await AuditLink.all().count()
+    requests = [f"request-{n:04d}-abcdef" for n in range(12)]
+    results = await asyncio.gather(
+        *(
+            gql(client, ACCOUNTS, token=world["api"], headers={"x-request-id": request})
+            for request in requests
+        )
+    )
+    assert all(len(ok(result)["accounts"]["edges"]) == 3 for result in results)
+    reads = await AuditEntry.filter(request_id__in=requests)
+    # Every response's entries were committed before it left (3 people each).
+    assert sorted(entry.request_id for entry in reads) == sorted(requests * 3)
+    links = {(entry.chain_id, entry.link_position) for entry in reads}
+    assert len(links) < len(requests)
+    assert await AuditLink.all().count() - before == len(links)
+    assert (await verify_ledger(None)).problems == []
+
+
+async def test_p_sec_5_a_batch_gathers_while_the_one_before_is_written(monkeypatch):
+    """Group commit: one write at a time per process, each taking everything that arrived
+    while the previous one ran; the first goes at once, without waiting for company."""
+    batches: list[list[str]] = []
+    release = asyncio.Event()
+
+    async def append(entries: list[dict[str, Any]]) -> None:
+        batches.append([entry["subject_ref"] for entry in entries])
+        if len(batches) == 1:
+            await release.wait()
+
+    monkeypatch.setattr("api.audit.ledger.append_entries", append)
+    ledger = Ledger()
+    first = asyncio.create_task(ledger.record([{"subject_ref": "account:1"}]))
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert batches == [["account:1"]]
+    later = [
+        asyncio.create_task(ledger.record([{"subject_ref": f"account:{n}"}])) for n in (2, 3, 4)
+    ]
+    await asyncio.sleep(0)
+    assert not first.done()
+    release.set()
+    await asyncio.gather(first, *later)
+    assert batches == [["account:1"], ["account:2", "account:3", "account:4"]]
+
+
+async def test_p_sec_5_a_failed_batch_fails_every_request_in_it_and_the_next_batch_is_written(
+    monkeypatch,
+):
+    calls = 0
+
+    async def append(entries: list[dict[str, Any]]) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            await asyncio.sleep(0)
+            raise OperationalError("the database system is shutting down")
+
+    monkeypatch.setattr("api.audit.ledger.append_entries", append)
+    ledger = Ledger()
+    failing = [asyncio.create_task(ledger.record([{"subject_ref": "a"}])) for _ in range(3)]
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    gathered_meanwhile = asyncio.create_task(ledger.record([{"subject_ref": "b"}]))
+    outcomes = await asyncio.gather(*failing, return_exceptions=True)
+    assert all(isinstance(outcome, OperationalError) for outcome in outcomes)
+    await gathered_meanwhile
+    assert calls == 2
+
+
+@pytest.mark.parametrize("entries", [[], ()])
+async def test_p_sec_5_nothing_to_record_writes_nothing(monkeypatch, entries):
+    async def append(entries: list[dict[str, Any]]) -> None:
+        raise AssertionError("no write expected")
+
+    monkeypatch.setattr("api.audit.ledger.append_entries", append)
+    await Ledger().record(entries)

@@ -6,7 +6,7 @@ import random
 from typing import Any
 
 from models.accounts import Account, AccountStatus
-from models.audit import verify_chain
+from models.audit_verify import verify_ledger
 from models.consent import Consent
 from models.privacy import PrivacyRequest, RequestKind
 from tests.conftest import admin_token, gql, is_server_fault, requires_postgres
@@ -95,7 +95,7 @@ async def test_p_withdraw_1_p_cancel_1_fifty_concurrent_calls_end_consistent(cli
         if consents[consent].granted_at > account.cancelled_at  # type: ignore[operator]
     ]
     assert late == [], outcomes
-    assert await verify_chain() is None
+    assert (await verify_ledger(None)).problems == []
     # After the cancellation the session is gone: anything later was refused, its token as
     # revoked (or, inside a request that began before, as unauthenticated).
     assert set(outcomes) <= {"ok", "TOKEN_REVOKED", "UNAUTHENTICATED", "CONFLICT", "NOT_FOUND"}, (

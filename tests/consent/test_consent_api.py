@@ -8,7 +8,7 @@ import pytest
 
 from api.http.app import create_app
 from models.accounts import Account, AccountStatus
-from models.audit import AuditEvent
+from models.audit import AuditEntry
 from plugins import registry
 from plugins.base import BasePlugin
 from plugins.categories import DataCategory
@@ -135,18 +135,18 @@ async def test_p_share_2_p_sec_3_what_a_client_sees_is_what_extensions_consent_s
         "masked": [],
         "blocked": ["account.reservations", "account.loginRecords"],
     }
-    [entry] = await AuditEvent.filter(
+    [entry] = await AuditEntry.filter(
         action="READ", subject_ref=f"account:{world['consenting_id']}", viewer_kind="API_CLIENT"
     )
     assert entry.categories_clear == ["contact.phone"]
     assert entry.categories_blocked == ["activity.logins", "activity.reservations"]
 
     # Asking only for ids: no id, no count, and the read is on record all the same.
-    before = await AuditEvent.filter(action="READ").count()
+    before = await AuditEntry.filter(action="READ").count()
     ids = await gql(client, ONLY_IDS, subject, token=world["api"])
     assert ids.data["account"] == {"orders": None, "deviceLogs": None}
-    assert await AuditEvent.filter(action="READ").count() == before + 1
-    latest = await AuditEvent.filter(action="READ").order_by("-id").first()
+    assert await AuditEntry.filter(action="READ").count() == before + 1
+    latest = await AuditEntry.filter(action="READ").order_by("-id").first()
     # device.info masks by default, but a list's existence has no masked form: withheld, and
     # on record as blocked, not as masked.
     assert (latest.categories_masked, latest.categories_blocked) == (
@@ -183,7 +183,7 @@ async def test_p_share_2_purpose_change_ends_old_consents_and_clients(client, wo
     assert consent["receipt"]["state"] == "PURPOSE_CHANGED"
     # The client was bound to the dropped purpose: its token no longer identifies anyone.
     assert (await gql(client, ACCOUNTS, token=world["api"])).codes == ["TOKEN_REVOKED"]
-    ended = await AuditEvent.filter(action="CONSENT_ENDED").values_list("subject_ref", flat=True)
+    ended = await AuditEntry.filter(action="CONSENT_ENDED").values_list("subject_ref", flat=True)
     assert ended == [f"account:{world['consenting_id']}"]
 
 
@@ -203,11 +203,11 @@ async def test_p_withdraw_1_withdrawal_counts_on_the_next_request_in_another_app
         gone = await gql(other, ACCOUNT, {"id": world["consenting_id"]}, token=world["api"])
         assert gone.codes == ["NOT_FOUND"]
     # What was read under the consent stays on record.
-    reads = await AuditEvent.filter(action="READ", viewer_kind="API_CLIENT").values_list(
+    reads = await AuditEntry.filter(action="READ", viewer_kind="API_CLIENT").values_list(
         "basis", flat=True
     )
     assert f"consent:{world['consent']['id']}" in reads[0]
-    assert await AuditEvent.filter(action="CONSENT_WITHDRAWN").count() == 1
+    assert await AuditEntry.filter(action="CONSENT_WITHDRAWN").count() == 1
 
 
 async def test_p_withdraw_1_only_ones_own_consent_can_be_withdrawn(client, world):
@@ -270,7 +270,7 @@ async def test_p_update_1_each_consent_names_its_policy_version_and_evidence(cli
     assert (
         listed["policyVersion"] == "2022-06-07" and listed["recipient"]["id"] == world["affiliate"]
     )
-    [event] = await AuditEvent.filter(action="CONSENT_GRANTED")
+    [event] = await AuditEntry.filter(action="CONSENT_GRANTED")
     assert event.details["policy_version"] == "2022-06-07"
     assert event.subject_ref == f"account:{world['consenting_id']}"
 
@@ -287,7 +287,7 @@ async def test_p_update_1_each_consent_names_its_policy_version_and_evidence(cli
     ],
 )
 async def test_grant_consent_validates_everything_and_writes_nothing(client, world, change, field):
-    before = await AuditEvent.all().count()
+    before = await AuditEntry.all().count()
     variables = {
         "i": {
             "recipientId": world["affiliate"],
@@ -304,7 +304,7 @@ async def test_grant_consent_validates_everything_and_writes_nothing(client, wor
     )
     assert result.codes == ["VALIDATION_FAILED"]
     assert result["errors"][0]["extensions"]["field"] == field
-    assert await AuditEvent.all().count() == before
+    assert await AuditEntry.all().count() == before
     assert ok(await gql(client, MY_CONSENTS, token=world["silent"]))["myConsents"] == []
 
 

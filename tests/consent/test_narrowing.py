@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from models.audit import AuditEvent, verify_chain
+from models.audit import AuditEntry
+from models.audit_verify import verify_ledger
 from models.clock import utcnow
 from models.consent import Consent
 from tests.conftest import admin_token, gql, is_server_fault
@@ -90,18 +91,18 @@ async def test_p_sec_5_narrowing_is_audited_as_an_end_and_a_grant(client, world)
     narrower = ok(await narrow(client, world, ["identity.name", "contact.phone"]))
     new_id = int(narrower["narrowConsent"]["id"])
     old_id = int(world["consent"]["id"])
-    [ended] = await AuditEvent.filter(action="CONSENT_NARROWED")
+    [ended] = await AuditEntry.filter(action="CONSENT_NARROWED")
     assert ended.details == {
         "consent_id": old_id,
         "replaced_by": new_id,
         "withdrawn_categories": ["contact.email"],
     }
-    granted = await AuditEvent.filter(action="CONSENT_GRANTED").order_by("id")
+    granted = await AuditEntry.filter(action="CONSENT_GRANTED").order_by("id")
     assert granted[-1].details["consent_id"] == new_id
     assert granted[-1].details["narrows_consent_id"] == old_id
     assert granted[-1].details["categories"] == ["identity.name", "contact.phone"]
     assert ended.subject_ref == granted[-1].subject_ref == f"account:{world['person_id']}"
-    assert await verify_chain() is None
+    assert (await verify_ledger(None)).problems == []
 
 
 async def test_p_update_1_the_narrower_consent_rests_on_the_policy_in_effect(client, world):
@@ -126,12 +127,12 @@ async def test_p_update_1_the_narrower_consent_rests_on_the_policy_in_effect(cli
 async def test_only_a_non_empty_strict_subset_narrows_and_nothing_is_written(
     client, world, categories
 ):
-    events = await AuditEvent.all().count()
+    events = await AuditEntry.all().count()
     result = await narrow(client, world, categories)
     assert result.codes == ["VALIDATION_FAILED"]
     assert result["errors"][0]["extensions"]["field"] == "categories"
     assert result.data is None
-    assert await AuditEvent.all().count() == events
+    assert await AuditEntry.all().count() == events
     [consent] = await Consent.all()
     assert consent.withdrawn_at is None
 
@@ -165,4 +166,4 @@ async def test_p_withdraw_1_two_narrowings_at_once_end_the_consent_once(client, 
     assert outcomes == ["CONFLICT", "ok"]
     live = await Consent.filter(withdrawn_at=None)
     assert len(live) == 1 and len(live[0].categories) == 1
-    assert await AuditEvent.filter(action="CONSENT_NARROWED").count() == 1
+    assert await AuditEntry.filter(action="CONSENT_NARROWED").count() == 1

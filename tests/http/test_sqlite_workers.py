@@ -9,7 +9,9 @@ import pytest
 from tortoise import Tortoise, connections
 
 from api.database import SQLITE_BUSY_TIMEOUT_MS, tortoise_config
-from models.audit import append_events, verify_chain
+from models import keyring
+from models.audit_chain import append_entries
+from models.audit_verify import verify_ledger
 from tests.conftest import POSTGRES_URL
 
 # Tortoise caches INSERT SQL per connection name: never mix SQLite into a PostgreSQL run.
@@ -22,7 +24,7 @@ def hold_write_lock(path: str, locked: threading.Event) -> None:
     """Another worker, mid-write, for a moment."""
     other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
-    other.execute("UPDATE audit_chain_head SET last_hash = last_hash")
+    other.execute("UPDATE audit_chain SET last_mac = last_mac")
     locked.set()
     threading.Event().wait(HOLD_SECONDS)
     other.execute("COMMIT")
@@ -31,6 +33,7 @@ def hold_write_lock(path: str, locked: threading.Event) -> None:
 
 async def test_p_sec_5_a_ledger_write_waits_for_another_workers_write_lock(tmp_path):
     path = tmp_path / "workers.sqlite3"
+    keyring.install(keyring.Keyring.from_master_key(b"k" * 32))
     await Tortoise.init(config=tortoise_config(f"sqlite://{path}"))
     try:
         await Tortoise.generate_schemas()
@@ -40,13 +43,13 @@ async def test_p_sec_5_a_ledger_write_waits_for_another_workers_write_lock(tmp_p
         assert (timeout["timeout"], journal["journal_mode"]) == (SQLITE_BUSY_TIMEOUT_MS, "wal")
 
         read = {"viewer_kind": "ADMIN", "viewer_ref": "account:1", "action": "READ"}
-        await append_events([{**read, "subject_ref": "account:1"}])
+        await append_entries([{**read, "subject_ref": "account:1"}])
         locked = threading.Event()
         holder = threading.Thread(target=hold_write_lock, args=(str(path), locked))
         holder.start()
         await asyncio.to_thread(locked.wait)
-        await append_events([{**read, "subject_ref": "account:2"}])
+        await append_entries([{**read, "subject_ref": "account:2"}])
         holder.join()
-        assert await verify_chain() is None
+        assert (await verify_ledger(None)).problems == []
     finally:
         await Tortoise.close_connections()

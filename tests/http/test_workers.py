@@ -5,9 +5,7 @@ Each server is a real `uvicorn api.http.asgi:app` process on a free loopback por
 them over HTTP. Requests are bounded by timeouts, and the servers are stopped at the end.
 """
 
-import os
 import subprocess
-import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -17,7 +15,14 @@ import pytest
 from api.database import prepare_storage
 from api.settings import Settings
 from tests.conftest import MASTER_KEY, admin_token, gql, migrated_database, requires_postgres
-from tests.servers import free_port, start, stop, wait_until_healthy
+from tests.servers import (
+    UVICORN,
+    free_port,
+    server_environment,
+    start,
+    stop,
+    wait_until_healthy,
+)
 from tests.sharing import (
     ACCOUNT,
     WITHDRAW_CONSENT,
@@ -31,7 +36,6 @@ from tests.sharing import (
 
 pytestmark = requires_postgres
 
-UVICORN = (sys.executable, "-m", "uvicorn", "api.http.asgi:app", "--host", "127.0.0.1")
 ME = "{ me { id phone } }"
 
 
@@ -45,15 +49,7 @@ async def database_url(tmp_path: Path) -> AsyncIterator[str]:
 @pytest.fixture
 def servers(database_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
     """Two server processes, each its own worker, on the same database: their base URLs."""
-    env = {
-        **os.environ,
-        "CONSENTQL_DATABASE_URL": database_url,
-        "CONSENTQL_MASTER_KEY": MASTER_KEY,
-        "CONSENTQL_DATA_DIR": str(tmp_path / "data"),
-        "CONSENTQL_ARGON2_TIME_COST": "1",
-        "CONSENTQL_ARGON2_MEMORY_KIB": "1024",
-        "CONSENTQL_ARGON2_PARALLELISM": "1",
-    }
+    env = server_environment(database_url, tmp_path / "data", MASTER_KEY)
     started: list[tuple[subprocess.Popen[bytes], str, Path]] = []
     try:
         for name in ("a", "b"):

@@ -5,8 +5,6 @@ scheduler's timer is the thing under test."""
 
 import asyncio
 import logging
-import sys
-import types
 from collections import Counter
 from datetime import UTC, datetime, time, timedelta
 
@@ -14,14 +12,16 @@ import httpx
 import pytest
 from apscheduler.triggers.interval import IntervalTrigger
 
+from api.audit.checkpoints import checkpoint_location
 from api.jobs.job import Job, Summary
-from api.jobs.registry import CHECKPOINT_MODULE, scheduled_jobs
+from api.jobs.registry import scheduled_jobs
 from api.jobs.runner import JobRunner
 from api.jobs.scheduler import scheduled
 from api.privacy.calendar import CHINA_TIME
 from api.settings import Settings
 from models import jobs as lease
 from models.accounts import Account, AccountStatus
+from models.audit import AuditChain, AuditLink
 from models.jobs import ScheduledJob
 from models.privacy import PrivacyRequest
 from tests.conftest import gql, person, sign_in
@@ -205,21 +205,25 @@ async def test_stopping_mid_run_gives_the_lease_back_and_the_job_stays_due(db, c
     assert row.next_run_at <= clock.now
 
 
-async def test_p_sec_5_the_audit_checkpoint_job_calls_the_ledger_checkpoint_once_it_exists(
-    db, settings: Settings, clock: Clock, monkeypatch: pytest.MonkeyPatch
+async def test_p_sec_5_the_audit_checkpoint_job_appends_the_heads_and_never_seals_a_cut_chain(
+    client: httpx.AsyncClient, settings: Settings, clock: Clock
 ):
-    calls: list[int] = []
-
-    async def checkpoint() -> None:
-        calls.append(1)
-
-    module = types.ModuleType(CHECKPOINT_MODULE)
-    module.checkpoint = checkpoint  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, CHECKPOINT_MODULE, module)
+    await sign_in(client)
     jobs = {job.name: job for job in scheduled_jobs(settings)}
-    await JobRunner([jobs["audit_checkpoint"]]).run_due()
-    assert calls == [1]
-    assert (await ScheduledJob.get(name="audit_checkpoint")).last_summary == {"checkpoints": 1}
+    runner = JobRunner([jobs["audit_checkpoint"]])
+    await runner.run_due()
+    checkpoints = checkpoint_location(settings)
+    # One chain on SQLite; on PostgreSQL every configured chain exists from the first append.
+    chains = await AuditChain.all().count()
+    assert (await ScheduledJob.get(name="audit_checkpoint")).last_summary == {"chains": chains}
+    assert len(checkpoints.read_text().splitlines()) == 1
+    # An insider removes the newest link: the head no longer matches the chain.
+    await AuditLink.filter(id=(await AuditLink.all().order_by("-id").first()).id).delete()
+    clock.now += timedelta(minutes=5)
+    await runner.run_due()
+    row = await ScheduledJob.get(name="audit_checkpoint")
+    assert (row.consecutive_failures, row.last_error) == (1, "LedgerBroken")
+    assert len(checkpoints.read_text().splitlines()) == 1
 
 
 async def test_p_rights_4_the_daily_alert_names_requests_due_today_and_overdue_by_id(

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from models.audit import AuditEvent
+from models.audit import AuditEntry
 from models.clock import set_clock, utcnow
 from models.consent import LegalAccessGrant
 from tests.conftest import admin_token, gql
@@ -78,7 +78,7 @@ async def test_p_exempt_1_admin_sees_masked_phone_and_clear_only_under_an_approv
     seen = await phone_seen_by(client, case["requester"], case["subject_id"])
     # Only the categories the grant names come clear.
     assert seen == {"phone": "13800130000", "email": "z***@***"}
-    read = await AuditEvent.filter(action="READ", viewer_kind="ADMIN").order_by("-id").first()
+    read = await AuditEntry.filter(action="READ", viewer_kind="ADMIN").order_by("-id").first()
     assert read is not None and read.basis == f"legal:{grant['id']}"
     assert read.categories_clear == ["contact.phone"]
     # P-TRANSPARENCY-1: the person sees the read and the ground it was made on.
@@ -160,7 +160,7 @@ async def test_p_exempt_1_only_admins_request_or_approve(client, case):
 async def test_p_exempt_1_a_request_names_a_ground_reference_scopes_and_expiry(
     client, case, change, code, field
 ):
-    before = await AuditEvent.all().count()
+    before = await AuditEntry.all().count()
     result = await gql(
         client, REQUEST, {"i": request_input(case["subject_id"], **change)}, token=case["requester"]
     )
@@ -169,7 +169,7 @@ async def test_p_exempt_1_a_request_names_a_ground_reference_scopes_and_expiry(
         assert result.codes == [code]
         assert result["errors"][0]["extensions"].get("field") == field
     assert await LegalAccessGrant.all().count() == 0
-    assert await AuditEvent.all().count() == before
+    assert await AuditEntry.all().count() == before
 
 
 async def test_p_exempt_1_pending_requests_are_listed_for_admins_and_every_step_audited(
@@ -183,7 +183,7 @@ async def test_p_exempt_1_pending_requests_are_listed_for_admins_and_every_step_
     assert again.codes == ["VALIDATION_FAILED"]
     pending = ok(await gql(client, "{ pendingLegalAccess { id } }", token=case["approver"]))
     assert pending["pendingLegalAccess"] == []
-    actions = await AuditEvent.filter(action__startswith="LEGAL_ACCESS").values_list(
+    actions = await AuditEntry.filter(action__startswith="LEGAL_ACCESS").values_list(
         "action", "subject_ref"
     )
     subject = f"account:{case['subject_id']}"

@@ -1,4 +1,5 @@
-"""P-SEC-5: the audit log is append-only and hash-chained; verify names the first broken link."""
+"""P-SEC-5: entries are appended in batches, each batch one MACed link of a chain; verification
+names the chain and position of whatever was changed."""
 
 import asyncio
 import os
@@ -10,12 +11,13 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from tortoise import connections
 from tortoise.contrib.test import tortoise_test_context
-from tortoise.exceptions import IntegrityError
 
-from models import MODEL_MODULES
-from models.audit import GENESIS_HASH, AuditEvent, append_events, verify_chain
+from models import MODEL_MODULES, keyring
+from models.audit import AuditChain, AuditEntry, AuditLink
+from models.audit_chain import GENESIS_MAC, append_entries, dialect_sql
+from models.audit_verify import verify_ledger
+from tests.audit_ledger import read as audit_read
 
-MODULES = list(dict.fromkeys([*MODEL_MODULES, "models.consent", "models.audit"]))
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 
@@ -28,7 +30,8 @@ def database_url() -> str:
 
 @pytest.fixture
 async def db() -> AsyncIterator[None]:
-    async with tortoise_test_context(MODULES, db_url=database_url()) as context:
+    keyring.install(keyring.Keyring.from_master_key(b"k" * 32))
+    async with tortoise_test_context(MODEL_MODULES, db_url=database_url()) as context:
         yield
         if POSTGRES_URL:
             connection = context.db()
@@ -39,109 +42,101 @@ async def db() -> AsyncIterator[None]:
 async def raw(sql: str, *values: Any) -> None:
     """Tampering as someone with database access would: behind the ORM's back."""
     connection = connections.get("default")
-    if connection.capabilities.dialect == "postgres":
-        for number in range(1, len(values) + 1):
-            sql = sql.replace("?", f"${number}", 1)
-    await connection.execute_query(sql, list(values))
+    await connection.execute_query(dialect_sql(connection, sql), list(values))
 
 
 def read(subject: str, **extra: object) -> dict[str, object]:
-    return {
-        "request_id": "req-1",
-        "viewer_kind": "API_CLIENT",
-        "viewer_ref": "client:5",
-        "subject_ref": subject,
-        "action": "READ",
-        "categories_clear": ["contact.phone"],
-        "categories_masked": ["identity.name"],
-        "categories_blocked": [],
-        "basis": "consent:3",
-        "details": {"path": ["accounts"], "名": "张三"},
-        **extra,
-    }
+    # Details with a key out of order and a non-ASCII one: their canonical form is covered.
+    return audit_read(subject, details={"path": ["accounts"], "名": "张三"}, **extra)
 
 
-async def test_p_sec_5_audit_chain_links_every_event_to_the_one_before(db: None) -> None:
-    await append_events([read("account:1"), read("account:2")])
-    await append_events([read("account:3")])
-    events = await AuditEvent.all().order_by("id")
-    assert [e.subject_ref for e in events] == ["account:1", "account:2", "account:3"]
-    assert [e.id for e in events] == [1, 2, 3]
-    assert events[0].prev_hash == GENESIS_HASH
-    assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]
-    assert await verify_chain() is None
+async def problems() -> list[str]:
+    return [str(problem) for problem in (await verify_ledger(None)).problems]
 
 
-async def test_p_sec_5_audit_chain_empty_log_verifies(db: None) -> None:
-    await append_events([])
-    assert await AuditEvent.all().count() == 0
-    assert await verify_chain() is None
+async def test_p_sec_5_each_batch_is_one_link_that_follows_the_one_before(db: None) -> None:
+    await append_entries([read("account:1"), read("account:2")])
+    await append_entries([read("account:3")])
+    entries = await AuditEntry.all().order_by("id")
+    assert [e.subject_ref for e in entries] == ["account:1", "account:2", "account:3"]
+    assert [(e.chain_id, e.link_position) for e in entries] == [(1, 1), (1, 1), (1, 2)]
+    first, second = await AuditLink.all().order_by("position")
+    assert (first.entries, second.entries) == (2, 1)
+    assert first.prev_mac == GENESIS_MAC
+    assert second.prev_mac == first.mac
+    head = await AuditChain.get(id=1)
+    assert (head.last_position, head.last_mac) == (2, second.mac)
+    assert await problems() == []
 
 
-async def test_p_sec_5_audit_chain_detects_a_tampered_row(db: None) -> None:
-    await append_events([read("account:1"), read("account:2"), read("account:3")])
-    second = (await AuditEvent.all().order_by("id"))[1]
+async def test_p_sec_5_an_empty_ledger_verifies_and_an_empty_batch_adds_nothing(db: None) -> None:
+    await append_entries([])
+    assert await AuditLink.all().count() == 0
+    assert await problems() == []
+
+
+async def test_p_sec_5_a_changed_entry_is_named_by_its_link(db: None) -> None:
+    await append_entries([read("account:1"), read("account:2")])
+    await append_entries([read("account:3")])
+    second = (await AuditEntry.all().order_by("id"))[1]
     await raw(
-        "UPDATE audit_event SET categories_clear = ? WHERE id = ?",
+        "UPDATE audit_entry SET categories_clear = ? WHERE id = ?",
         '["contact.phone","contact.email"]',
         second.id,
     )
-    assert await verify_chain() == second.id
+    assert await problems() == ["chain 1, position 1: the entries are not the ones the link covers"]
 
 
-async def test_p_sec_5_audit_chain_detects_a_removed_row(db: None) -> None:
-    await append_events([read("account:1"), read("account:2"), read("account:3")])
-    _, second, third = await AuditEvent.all().order_by("id")
-    await raw("DELETE FROM audit_event WHERE id = ?", second.id)
-    assert await verify_chain() == third.id
+async def test_p_sec_5_a_changed_link_time_fails_its_mac(db: None) -> None:
+    await append_entries([read("account:1")])
+    await raw("UPDATE audit_link SET entries = entries WHERE position = 1")
+    assert await problems() == []
+    await raw("UPDATE audit_link SET digest = ? WHERE position = 1", "f" * 64)
+    assert await problems() == [
+        "chain 1, position 1: the link's MAC does not verify: the link was changed or made "
+        "without the key",
+        "chain 1, position 1: the entries are not the ones the link covers",
+    ]
 
 
-async def test_p_sec_5_audit_chain_detects_a_cut_off_tail(db: None) -> None:
-    await append_events([read("account:1"), read("account:2")])
-    first, second = await AuditEvent.all().order_by("id")
-    await raw("DELETE FROM audit_event WHERE id = ?", second.id)
-    assert await verify_chain() == first.id
-
-
-async def test_p_sec_5_audit_chain_refuses_a_fork(db: None) -> None:
-    """A second event chained from the same predecessor takes the same position: refused."""
-    await append_events([read("account:1")])
-    first = await AuditEvent.first()
+async def test_p_sec_5_a_removed_entry_or_link_is_named(db: None) -> None:
+    await append_entries([read("account:1"), read("account:2")])
+    await append_entries([read("account:3")])
+    await append_entries([read("account:4")])
+    first = await AuditEntry.all().order_by("id").first()
     assert first is not None
-    with pytest.raises(IntegrityError):
-        await AuditEvent.create(
-            **read("account:9"),
-            id=first.id,
-            created_at=first.created_at,
-            prev_hash=first.prev_hash,
-            hash="f" * 64,
-        )
+    await raw("DELETE FROM audit_entry WHERE id = ?", first.id)
+    await raw("DELETE FROM audit_link WHERE position = 2")
+    assert await problems() == [
+        "chain 1, position 1: the link covers 2 entries and 1 are there",
+        "chain 1, position 2: entry 3 is covered by no link",
+        "chain 1, position 2: link 2 is missing",
+    ]
 
 
-async def test_p_sec_5_audit_chain_detects_renumbered_events(db: None) -> None:
-    """The position is hashed: moving an event to close a gap left by a deletion shows."""
-    await append_events([read("account:1"), read("account:2")])
-    first, second = await AuditEvent.all().order_by("id")
-    await raw("DELETE FROM audit_event WHERE id = ?", first.id)
-    await raw(
-        "UPDATE audit_event SET id = ?, prev_hash = ? WHERE id = ?",
-        first.id,
-        GENESIS_HASH,
-        second.id,
-    )
-    assert await verify_chain() == first.id
+async def test_p_sec_5_a_link_renumbered_to_close_a_gap_shows(db: None) -> None:
+    """The position is under the MAC: moving a link down to hide a deleted one shows."""
+    await append_entries([read("account:1")])
+    await append_entries([read("account:2")])
+    await raw("DELETE FROM audit_entry WHERE link_position = 1")
+    await raw("DELETE FROM audit_link WHERE position = 1")
+    await raw("UPDATE audit_entry SET link_position = 1")
+    await raw("UPDATE audit_link SET position = 1, prev_mac = ?", GENESIS_MAC)
+    await raw("UPDATE audit_chain SET last_position = 1")
+    assert "chain 1, position 1: the link's MAC does not verify" in "\n".join(await problems())
 
 
-async def test_p_sec_5_audit_chain_stays_one_chain_under_concurrent_appends(db: None) -> None:
-    """On PostgreSQL each append runs on its own pooled connection: the chain head's row lock
-    makes them queue instead of chaining two events from the same predecessor."""
+async def test_p_sec_5_concurrent_batches_keep_every_chain_whole(db: None) -> None:
+    """On PostgreSQL each append runs on its own pooled connection and takes a chain no one else
+    holds; on SQLite they queue for the one writer."""
     batches = [[read(f"account:{i}"), read(f"reservation:{i}")] for i in range(20)]
-    await asyncio.gather(*(append_events(batch) for batch in batches))
-    assert await AuditEvent.all().count() == 40
-    assert await verify_chain() is None
+    await asyncio.gather(*(append_entries(batch) for batch in batches))
+    assert await AuditEntry.all().count() == 40
+    assert await AuditLink.all().count() == 20
+    assert await problems() == []
 
 
-async def test_p_sec_5_audit_event_refuses_fields_the_hash_would_not_cover(db: None) -> None:
-    with pytest.raises(ValueError, match="hash"):
-        await append_events([read("account:1", hash="0" * 64)])
-    assert await AuditEvent.all().count() == 0
+async def test_p_sec_5_an_entry_refuses_fields_its_link_would_not_cover(db: None) -> None:
+    with pytest.raises(ValueError, match="not audit entry fields"):
+        await append_entries([read("account:1", hash="0" * 64)])
+    assert await AuditEntry.all().count() == 0

@@ -37,13 +37,19 @@ def pinned_lookup_key() -> str:
     return base64.b64encode(keyring.active().lookup_key).decode()
 
 
-def rotating(tmp_path: Path, lookup_key: str, *previous: str) -> Settings:
-    """The new master key active, the old ones listed as previous, the look-up key pinned."""
+def pinned_keys() -> dict[str, str]:
+    """The look-up and audit keys, as `consentql keys lookup-key` and `keys audit-key` print
+    them under the running configuration."""
+    return {
+        "lookup_key": pinned_lookup_key(),
+        "audit_key": base64.b64encode(keyring.active().audit.key).decode(),
+    }
+
+
+def rotating(tmp_path: Path, pinned: dict[str, str], *previous: str) -> Settings:
+    """The new master key active, the old ones listed as previous, the derived keys pinned."""
     return make_settings(
-        tmp_path,
-        master_key=NEW_MASTER_KEY,
-        previous_master_keys=list(previous),
-        lookup_key=lookup_key,
+        tmp_path, master_key=NEW_MASTER_KEY, previous_master_keys=list(previous), **pinned
     )
 
 
@@ -56,9 +62,9 @@ async def test_rotation_rewraps_every_data_key_and_sign_in_and_reads_go_on(clien
     token_before = await sign_in(client, 1)
     await register(client, 2)
     old_id = keyring.active().key_id
-    lookup_key = pinned_lookup_key()
+    pinned = pinned_keys()
 
-    async with http(rotating(tmp_path, lookup_key, MASTER_KEY)) as during:
+    async with http(rotating(tmp_path, pinned, MASTER_KEY)) as during:
         # Mid-rotation both master keys open data keys: nothing waits for the rotation.
         assert (await gql(during, ME, token=token_before)).data["me"]["phone"] == "13800130001"
         rotation = await rewrap_data_keys()
@@ -67,7 +73,7 @@ async def test_rotation_rewraps_every_data_key_and_sign_in_and_reads_go_on(clien
     assert keyring.active().key_id != old_id
 
     # The old key dropped from configuration: the look-up hashes still match, the keys open.
-    async with http(rotating(tmp_path, lookup_key)) as after:
+    async with http(rotating(tmp_path, pinned)) as after:
         token_after = await sign_in_again(after, "13800130002")
         me = (await gql(after, ME, token=token_after)).data["me"]
         assert me == {"phone": "13800130002", "email": "zhang.san2@example.com", "name": "张三"}
@@ -91,11 +97,11 @@ async def test_p_delete_2_a_backup_from_before_a_rotation_is_unreadable_once_the
     account = await Account.get(phone_hash__not_isnull=True).select_related("data_key")
     # What a backup taken now holds of this person's data key.
     backup = (account.data_key.wrapped, account.data_key.master_key_id)
-    lookup_key = pinned_lookup_key()
-    keyring.install(rotating(tmp_path, lookup_key, MASTER_KEY).load_keyring())
+    pinned = pinned_keys()
+    keyring.install(rotating(tmp_path, pinned, MASTER_KEY).load_keyring())
     await rewrap_data_keys()
 
-    keyring.install(rotating(tmp_path, lookup_key).load_keyring())
+    keyring.install(rotating(tmp_path, pinned).load_keyring())
     wrapped, old_id = backup
     assert wrapped is not None
     with pytest.raises(keyring.UnknownMasterKey):
@@ -110,7 +116,7 @@ async def test_p_delete_2_a_backup_from_before_a_rotation_is_unreadable_once_the
 async def test_a_key_erased_while_the_rotation_runs_stays_erased(client, tmp_path):
     await register(client, 1)
     await register(client, 2)
-    keyring.install(rotating(tmp_path, pinned_lookup_key(), MASTER_KEY).load_keyring())
+    keyring.install(rotating(tmp_path, pinned_keys(), MASTER_KEY).load_keyring())
     keys = await read_batch(after_id=0)
     erased = await DataKey.get(id=keys[0][0])
     await erased.destroy()
@@ -143,7 +149,20 @@ def test_previous_master_keys_without_a_pinned_lookup_key_refuse_to_start(tmp_pa
         settings.load_keyring()
 
 
-@pytest.mark.parametrize("field", ["master_key", "lookup_key"])
+def test_p_sec_5_previous_master_keys_without_a_pinned_audit_key_refuse_to_start(tmp_path):
+    """The audit key is derived from the master key until pinned: rotating the master key
+    unpinned would leave every audit link made so far under a key no one configures."""
+    settings = make_settings(
+        tmp_path,
+        master_key=NEW_MASTER_KEY,
+        previous_master_keys=[MASTER_KEY],
+        lookup_key=MASTER_KEY,
+    )
+    with pytest.raises(ConfigurationError, match="CONSENTQL_AUDIT_KEY"):
+        settings.load_keyring()
+
+
+@pytest.mark.parametrize("field", ["master_key", "lookup_key", "audit_key"])
 @pytest.mark.parametrize("value", ["not base64!", base64.b64encode(b"short").decode()])
 def test_a_malformed_key_refuses_to_start_and_names_its_setting(tmp_path, field, value):
     settings = make_settings(tmp_path, **{field: value})
@@ -166,6 +185,8 @@ def test_consentql_keys_rotate_then_status_the_whole_procedure(tmp_path, monkeyp
     capsys.readouterr()
     assert cli.main(["keys", "lookup-key"]) == 0
     lookup_key = capsys.readouterr().out.strip()
+    assert cli.main(["keys", "audit-key"]) == 0
+    monkeypatch.setenv("CONSENTQL_AUDIT_KEY", capsys.readouterr().out.strip())
 
     monkeypatch.setenv("CONSENTQL_MASTER_KEY", NEW_MASTER_KEY)
     monkeypatch.setenv("CONSENTQL_PREVIOUS_MASTER_KEYS", json.dumps([MASTER_KEY]))
@@ -181,6 +202,8 @@ def test_consentql_keys_rotate_then_status_the_whole_procedure(tmp_path, monkeyp
     monkeypatch.delenv("CONSENTQL_PREVIOUS_MASTER_KEYS")
     assert cli.main(["keys", "status"]) == 0
     status = capsys.readouterr().out
+    # The audit ledger written under the old master key still verifies (P-SEC-5).
+    assert cli.main(["audit", "verify"]) == 0
     assert keyring.master_key_id(base64.b64decode(NEW_MASTER_KEY)) in status
     assert keyring.master_key_id(base64.b64decode(MASTER_KEY)) not in status
 

@@ -10,7 +10,7 @@ from api.graphql.extensions.partner_scope import PARTNER_MUTATIONS, PARTNER_QUER
 from api.graphql.schema import build_schema
 from api.settings import Settings
 from models.accounts import Account, Role
-from models.audit import AuditEvent
+from models.audit import AuditEntry
 from models.clock import set_clock, utcnow
 from models.partners import PartnerInvitation
 from tests.conftest import LOGIN, admin_token, gql, person, registration_code
@@ -83,8 +83,8 @@ async def test_p_rights_1_an_admin_invites_and_the_invitee_registers_as_a_partne
     assert (row.role, row.partner_of_id) == (Role.PARTNER, int(company))
     stored = await PartnerInvitation.get(id=invitation["id"])
     assert (stored.account_id, stored.accepted_at is not None) == (row.id, True)
-    assert await AuditEvent.filter(action="PARTNER_INVITED").count() == 1
-    assert await AuditEvent.filter(action="PARTNER_REGISTERED").count() == 1
+    assert await AuditEntry.filter(action="PARTNER_INVITED").count() == 1
+    assert await AuditEntry.filter(action="PARTNER_REGISTERED").count() == 1
 
 
 async def test_only_admins_invite_partners(client, settings):
@@ -167,7 +167,7 @@ async def test_p_sec_3_every_other_query_and_mutation_refuses_a_partner_with_a_c
     client, settings
 ):
     admin, _, token = await partner_token(client, settings)
-    before = await AuditEvent.all().count()
+    before = await AuditEntry.all().count()
     refused = []
     for root, allowed in (
         (SCHEMA.query_type, PARTNER_QUERIES),
@@ -182,7 +182,7 @@ async def test_p_sec_3_every_other_query_and_mutation_refuses_a_partner_with_a_c
     assert {"accounts", "account", "orders", "exportMyData", "grantConsent"} <= set(refused)
     assert {"placeOrder", "register", "acceptPartnerInvitation", "invitePartner"} <= set(refused)
     # Nothing ran: no read or change was recorded.
-    assert await AuditEvent.all().count() == before
+    assert await AuditEntry.all().count() == before
     # A fragment does not hide a field from the rule.
     hidden = "query { ...F } fragment F on Query { accounts { edges { node { id } } } }"
     assert (await gql(client, hidden, token=token)).codes == ["FORBIDDEN"]

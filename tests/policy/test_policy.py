@@ -3,7 +3,7 @@ the data-category catalogue served as data."""
 
 from datetime import UTC, datetime, timedelta
 
-from models.audit import AuditEvent
+from models.audit import AuditEntry
 from models.clock import set_clock
 from models.consent import PolicyAcceptance
 from plugins.categories import catalogue
@@ -53,7 +53,7 @@ async def test_p_update_1_a_person_accepts_the_version_in_effect_once(client):
     again = ok(await gql(client, ACCEPT, {"v": "2022-06-07"}, token=token))["acceptPolicy"]
     assert again["acceptedAt"] == accepted["acceptedAt"]
     assert await PolicyAcceptance.all().count() == 1
-    assert await AuditEvent.filter(action="POLICY_ACCEPTED").count() == 1
+    assert await AuditEntry.filter(action="POLICY_ACCEPTED").count() == 1
     wrong = await gql(client, ACCEPT, {"v": "2019-01-01"}, token=token)
     assert wrong.codes == ["VALIDATION_FAILED"]
     client.cookies.clear()

@@ -12,7 +12,7 @@ from api.cli.privacy import erasures_replay, requests_overdue, retention_run
 from api.privacy import retention
 from api.privacy.calendar import CHINA_TIME
 from models.accounts import Account, AccountStatus, DeviceLog, LoginRecord
-from models.audit import AuditEvent
+from models.audit import AuditEntry
 from models.clock import set_clock, system_now
 from models.keys import DataKey
 from models.orders import Order
@@ -88,7 +88,7 @@ async def history(client) -> Account:
 async def test_p_retain_3_dry_run_says_what_is_due_and_changes_nothing(client, clock):
     await history(client)
     clock.now = clock.start + timedelta(days=200)
-    events = await AuditEvent.all().count()
+    events = await AuditEntry.all().count()
     output = await cli("retention", "--dry-run")
     assert "dry run" in output and "login_records" in output
     summary = await retention.preview(clock.now, await retention.make_plan(clock.now))
@@ -97,7 +97,7 @@ async def test_p_retain_3_dry_run_says_what_is_due_and_changes_nothing(client, c
     assert summary.counts["reservations"] == 0
     assert await DeviceLog.all().count() == 1
     assert await Account.filter(status=AccountStatus.CANCELLING).count() == 1
-    assert await AuditEvent.all().count() == events
+    assert await AuditEntry.all().count() == events
 
 
 async def test_p_retain_3_run_anonymizes_what_expired_and_finalizes_erasures(client, clock):
@@ -119,16 +119,16 @@ async def test_p_retain_3_run_anonymizes_what_expired_and_finalizes_erasures(cli
     assert await Reservation.filter(name=retention.ANONYMIZED).count() == 0
     assert await Order.filter(account_id=active.id).count() == 1
     # One audit event per person.
-    events = await AuditEvent.filter(action="RETENTION_APPLIED").values_list(
+    events = await AuditEntry.filter(action="RETENTION_APPLIED").values_list(
         "subject_ref", flat=True
     )
     assert f"account:{active.id}" in events
     assert len(events) == len(set(events))
 
     # Idempotent: a second run finds nothing and writes no event.
-    before = await AuditEvent.all().count()
+    before = await AuditEntry.all().count()
     await cli("retention")
-    assert await AuditEvent.all().count() == before
+    assert await AuditEntry.all().count() == before
 
     clock.now = clock.start + timedelta(days=400)
     await cli("retention")

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from api.policy.founding import ensure_founding_policy
 from models.accounts import Account, Role
-from models.audit import AuditEvent
+from models.audit import AuditEntry
 from models.clock import utcnow
 from models.consent import Affiliate, AffiliateKind, Consent, PolicyVersion
 from models.privacy import Notification, Transfer, TransferOutcome, TransferSubject
@@ -136,7 +136,7 @@ async def test_p_transfer_1_the_successors_written_commitment_is_recorded(client
     assert recorded["categories"] == list(MOVING)
     stored = await Transfer.get(id=recorded["id"])
     assert stored.commitment_signed_at is not None and stored.commitment_digest == digest
-    assert await AuditEvent.filter(action="TRANSFER_RECORDED").count() == 1
+    assert await AuditEntry.filter(action="TRANSFER_RECORDED").count() == 1
 
     wrong = [
         {"commitment": commitment(digest="0" * 64)},
@@ -271,7 +271,7 @@ async def test_p_transfer_1_a_refusal_is_recorded_and_moves_nothing(client, sett
     assert (refused["outcome"], refused["consentId"]) == ("REFUSED", None)
     assert refused["respondedAt"]
     assert await Consent.filter(purpose="transfer").count() == 0
-    assert await AuditEvent.filter(action="TRANSFER_REFUSED").count() == 1
+    assert await AuditEntry.filter(action="TRANSFER_REFUSED").count() == 1
     assert (await gql(client, SEEN, {"id": asked_id}, token=successor_client)).codes == [
         "NOT_FOUND"
     ]
