@@ -30,7 +30,7 @@ from strawberry.asgi import GraphQL
 from strawberry.extensions import ParserCache, ValidationCache
 
 from api.accounts.types import ACCOUNT_CURSOR
-from api.graphql.pagination import Connection, connection
+from api.graphql.pagination import Connection, PageRequest, connection
 
 
 @strawberry.type(name="Account")
@@ -50,7 +50,17 @@ class Query:
 
     @strawberry.field
     async def accounts(self, first: int | None = None) -> Connection[FloorAccount]:
-        return connection(self.rows, ACCOUNT_CURSOR, first, lambda row: row)
+        request = PageRequest.of(ACCOUNT_CURSOR, first)
+        return connection(request.page(self.rows[: request.size + 1], nothing_beyond), identity)
+
+
+async def nothing_beyond(_newer: bool, _key: int, _inclusive: bool) -> bool:
+    # The floor serves the first page only: no cursor, so nothing is asked past it.
+    return False
+
+
+def identity(row: FloorAccount) -> FloorAccount:
+    return row
 
 
 class FloorGraphQL(GraphQL[None, Query]):
