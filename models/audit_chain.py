@@ -285,11 +285,14 @@ def _content(entry: Mapping[str, Any]) -> list[Any]:
     return values
 
 
+EMPTY_OBJECT = CANONICAL.encode({})
+
+
 def _json_text(value: list[str] | dict[str, Any], texts: dict[tuple[str, ...], str]) -> str:
     """A JSON column's text; a batch's entries share a few category lists, so each list is
-    encoded once (`texts` is the memo)."""
+    encoded once (`texts` is the memo), and reads have no details at all."""
     if isinstance(value, dict):
-        return CANONICAL.encode(value)
+        return CANONICAL.encode(value) if value else EMPTY_OBJECT
     key = tuple(value)
     text = texts.get(key)
     if text is None:
