@@ -108,13 +108,13 @@ def healthy(response: httpx.Response) -> bool:
 
 @contextmanager
 def serving(
-    env: dict[str, str], workers: int, log: Path
+    env: dict[str, str], workers: int, log: Path, program: str = "consentql"
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """`consentql serve` on a free loopback port: its base URL and its process (with one
-    worker, the process that serves)."""
+    worker, the process that serves). `program` may be another checkout's `consentql`."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    command = ["consentql", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command = [program, "serve", "--host", "127.0.0.1", "--port", str(port)]
     with listening(
         [*command, "--workers", str(workers)], env, log, f"{base_url}/healthz", healthy
     ) as process:

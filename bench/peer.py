@@ -20,6 +20,11 @@ consentql-on/shield, on/off and off/floor; writes JSON and a PNG chart to bench/
     python -m bench.peer                                     # SQLite, 10 s per phase, 2 rounds
     python -m bench.peer --seconds 20 --rounds 3
     python -m bench.peer --database-url postgres://postgres@127.0.0.1/bench_peer
+    python -m bench.peer --baseline ../consentql-before     # that checkout's on and off too
+
+With `--baseline DIR` (a checkout of consentql with its own `.venv`, e.g. a `git worktree` of an
+earlier commit) its server runs too, on and off, on the same database and in the same
+alternation: "before" and "after" measured in one run, with the ratios after/before.
 
 The driver shares the machine's cores with the server under load, and the machine is shared:
 absolute requests/s are pessimistic, the ratios from alternated phases are what to compare.
@@ -73,16 +78,22 @@ CONSENT_RATE = 0.6
 ALWAYS_CONSENTED = ["location.region"]
 
 SERVERS = ("on", "off", "shield", "plain", "floor")
+# With --baseline: the same two modes of another checkout.
+BASELINE_SERVERS = ("on@base", "off@base")
 DESCRIPTIONS = {
     "on": "consentql, enforcement on",
     "off": "consentql, enforcement off",
     "shield": "yoga + graphql-shield (no_cache)",
     "plain": "yoga, no shield",
     "floor": "Strawberry floor (memory)",
+    "on@base": "baseline checkout, on",
+    "off@base": "baseline checkout, off",
 }
 # (numerator, denominator, goal): consentql on/shield >= 0.5 (1.0 the aim), on/off >= 0.85,
 # off within 1.5x of the floor.
 RATIOS = (("on", "shield", 0.5), ("on", "off", 0.85), ("off", "floor", 1 / 1.5))
+# With --baseline: this checkout against the baseline (above 1: faster now).
+BASELINE_RATIOS = (("on", "on@base", 1.0), ("off", "off@base", 1.0))
 
 
 def peer_consent(index: int) -> list[str] | None:
@@ -230,10 +241,10 @@ def drive(target: Target, args: argparse.Namespace, out: Path) -> dict[str, Any]
     }
 
 
-def phase_order(round_: int) -> list[str]:
+def phase_order(names: list[str], round_: int) -> list[str]:
     """Each round starts somewhere else, and every other round runs backwards."""
-    shift = round_ // 2 % len(SERVERS)
-    order = list(SERVERS[shift:] + SERVERS[:shift])
+    shift = round_ // 2 % len(names)
+    order = names[shift:] + names[:shift]
     return order[::-1] if round_ % 2 else order
 
 
@@ -260,7 +271,7 @@ def summarise(phases: list[dict[str, Any]], rss_start: float) -> dict[str, Any]:
 
 def ratios(servers: dict[str, dict[str, Any]], rounds: int) -> dict[str, Any]:
     found = {}
-    for top, bottom, goal in RATIOS:
+    for top, bottom, goal in (*RATIOS, *(BASELINE_RATIOS if "on@base" in servers else ())):
         per_round = [
             round(servers[top]["phases"][r]["rps"] / servers[bottom]["phases"][r]["rps"], 3)
             for r in range(rounds)
@@ -306,12 +317,15 @@ def deployed(database_url: str, people: int) -> Iterator[Deployment]:
 
 
 @contextmanager
-def consentql(deployment: Deployment, mode: str) -> Iterator[Target]:
-    """`consentql serve --workers 1` with enforcement on or off."""
-    extra = {"CONSENTQL_CONSENT_ENFORCEMENT": "false"} if mode == "off" else {}
-    log = deployment.data_dir / f"server-{mode}.log"
-    with serving({**deployment.env, **extra}, 1, log) as (url, process):
-        yield Target(mode, f"{url}/graphql", process.pid, deployment.token)
+def consentql(deployment: Deployment, name: str, checkout: Path | None = None) -> Iterator[Target]:
+    """`consentql serve --workers 1` with enforcement on or off (`name` "on" or "off", with
+    "@base" for the baseline `checkout`)."""
+    off = name.partition("@")[0] == "off"
+    extra = {"CONSENTQL_CONSENT_ENFORCEMENT": "false"} if off else {}
+    program = str(checkout / ".venv" / "bin" / "consentql") if checkout else "consentql"
+    log = deployment.data_dir / f"server-{name}.log"
+    with serving({**deployment.env, **extra}, 1, log, program) as (url, process):
+        yield Target(name, f"{url}/graphql", process.pid, deployment.token)
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -319,6 +333,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     with deployed(args.database_url, args.people) as deployment, ExitStack() as stack:
         data_dir = deployment.data_dir
         targets = {mode: stack.enter_context(consentql(deployment, mode)) for mode in ("on", "off")}
+        if args.baseline:
+            for name in BASELINE_SERVERS:
+                targets[name] = stack.enter_context(consentql(deployment, name, args.baseline))
         rows = data_dir / "floor-rows.json"
         answer, _ = fetch_page(targets["off"])
         nodes = [edge["node"] for edge in answer["data"]["accounts"]["edges"]]
@@ -337,6 +354,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "seconds_per_phase": args.seconds,
         "warmup_seconds": args.warmup,
         "rounds": args.rounds,
+        "baseline": str(args.baseline) if args.baseline else None,
         "machine": {
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
@@ -352,17 +370,18 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 def measure(
     targets: dict[str, Target], args: argparse.Namespace, data_dir: Path
 ) -> dict[str, dict[str, Any]]:
-    documents = {name: document(targets[name]) for name in SERVERS}
-    rss_start = {name: rss_mib(targets[name].pid) for name in SERVERS}
-    phases: dict[str, list[dict[str, Any]]] = {name: [] for name in SERVERS}
-    total = args.rounds * len(SERVERS)
+    names = [name for name in (*SERVERS, *BASELINE_SERVERS) if name in targets]
+    documents = {name: document(targets[name]) for name in names}
+    rss_start = {name: rss_mib(targets[name].pid) for name in names}
+    phases: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+    total = args.rounds * len(names)
     for round_ in range(args.rounds):
-        for name in phase_order(round_):
+        for name in phase_order(names, round_):
             result = drive(targets[name], args, data_dir / f"load-{name}-{round_}.json")
             phases[name].append({"round": round_, **result})
             done = sum(map(len, phases.values()))
             print(
-                f"phase {done}/{total} {name:6} {result['rps']:7.1f} req/s"
+                f"phase {done}/{total} {name:8} {result['rps']:7.1f} req/s"
                 f"  p50 {result['p50_ms']:7.2f} ms  p99 {result['p99_ms']:7.2f} ms"
                 f"  errors {result['errors']}  server CPU {result['server_cpu_percent']:.0f}%"
                 f"  RSS {result['rss_mib']:.0f} MiB  load {result['load_average']:.2f}",
@@ -375,7 +394,7 @@ def measure(
             **summarise(phases[name], rss_start[name]),
             "phases": phases[name],
         }
-        for name in SERVERS
+        for name in names
     }
 
 
@@ -388,14 +407,13 @@ def print_table(payload: dict[str, Any]) -> None:
         f"warm-up each)"
     )
     print(
-        f"{'server':7} {'':34} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} "
+        f"{'server':8} {'':34} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} "
         f"{'CPU %':>6} {'CPU ms/req':>10} {'bytes':>6}  RSS MiB: start -> after each phase"
     )
-    for name in SERVERS:
-        row = servers[name]
+    for name, row in servers.items():
         rss = " ".join(f"{value:.0f}" for value in row["rss_mib"])
         print(
-            f"{name:7} {row['description']:34} {row['rps']:7.1f} {row['p50_ms']:8.2f} "
+            f"{name:8} {row['description']:34} {row['rps']:7.1f} {row['p50_ms']:8.2f} "
             f"{row['p99_ms']:8.2f} {row['errors']:6d} {row['server_cpu_percent']:6.0f} "
             f"{row['server_cpu_ms_per_request']:10.2f} "
             f"{row['document']['bytes']:6d}  {row['rss_start_mib']:.0f} -> {rss}"
@@ -416,25 +434,25 @@ def chart(path: Path, payload: dict[str, Any]) -> Path | None:
     if plt is None:
         return None
     servers = payload["servers"]
-    names = [f"{name}\n{textwrap.fill(servers[name]['description'], 18)}" for name in SERVERS]
+    names = [f"{name}\n{textwrap.fill(row['description'], 18)}" for name, row in servers.items()]
     figure, (throughput, latency) = plt.subplots(1, 2, figsize=(14, 5))
-    rps = [servers[name]["rps"] for name in SERVERS]
-    throughput.bar(range(len(SERVERS)), rps, color="tab:blue")
+    rps = [row["rps"] for row in servers.values()]
+    throughput.bar(range(len(servers)), rps, color="tab:blue")
     for i, value in enumerate(rps):
         throughput.text(i, value, f"{value:.0f}", ha="center", va="bottom", fontsize=9)
-    throughput.set_xticks(range(len(SERVERS)), names, fontsize=7)
+    throughput.set_xticks(range(len(servers)), names, fontsize=7)
     throughput.set_ylabel("requests/s (one process)")
     throughput.set_title("throughput", fontsize=10)
     width = 0.4
     for offset, key in ((-width / 2, "p50_ms"), (width / 2, "p99_ms")):
         latency.bar(
-            [i + offset for i in range(len(SERVERS))],
-            [servers[name][key] for name in SERVERS],
+            [i + offset for i in range(len(servers))],
+            [row[key] for row in servers.values()],
             width,
             label=key.replace("_ms", ""),
         )
     latency.set_yscale("log")
-    latency.set_xticks(range(len(SERVERS)), names, fontsize=7)
+    latency.set_xticks(range(len(servers)), names, fontsize=7)
     latency.set_ylabel("latency ms (log scale)")
     latency.set_title("latency", fontsize=10)
     latency.legend()
@@ -478,9 +496,16 @@ def checked(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argpar
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = load_parser("python -m bench.peer", __doc__, seconds=10)
     parser.add_argument("--rounds", type=int, default=2, help="phases per server, alternated")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout of consentql (with its .venv) to run on and off beside this one",
+    )
     args = checked(parser, parser.parse_args(argv))
     if not 1 <= args.rounds <= 20:
         parser.error("--rounds must be 1..20")
+    if args.baseline and not (args.baseline / ".venv" / "bin" / "consentql").exists():
+        parser.error(f"--baseline: no {args.baseline}/.venv/bin/consentql")
     return args
 
 
