@@ -17,7 +17,7 @@ from tortoise.context import TortoiseContext
 from api.graphql.execution import LeafRowExecutor
 from api.http.app import ConsentQLGraphQL, create_app
 from api.settings import Settings
-from models.accounts import Account
+from models.accounts import Account, AccountStatus
 from models.audit import AuditEntry
 from tests.conftest import PLACE_ORDER, admin_token, gql
 from tests.sharing import create_affiliate, grant, issue_client, ok, person_with_id, publish_policy
@@ -92,7 +92,8 @@ async def http(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 async def world(http: httpx.AsyncClient, settings: Settings) -> dict[str, Any]:
     """An admin, an API client for phone, email and name; person 0 consents to phone and name
-    and has orders, person 2 consents to phone only, person 1 to nothing."""
+    and has orders, person 2 consents to phone only, person 1 to nothing and is cancelling (its
+    fields blocked for everyone, P-RETAIN-2)."""
     await publish_policy()
     admin = await admin_token(http, settings)
     affiliate = await create_affiliate(http, admin)
@@ -106,6 +107,7 @@ async def world(http: httpx.AsyncClient, settings: Settings) -> dict[str, Any]:
             http, PLACE_ORDER, {"input": {**order, "amount": "10.50"}}, token=people[0][0]
         )
         ok(placed)
+    await Account.filter(id=int(people[1][1])).update(status=AccountStatus.CANCELLING)
     return {"admin": admin, "api": api, "people": people}
 
 
@@ -143,15 +145,17 @@ async def both_ways(
 
 
 async def test_p_sec_3_p_sec_5_lists_are_the_same_for_a_client_and_an_admin(app, http, world):
-    masked = recorded = False
+    masked = blocked = recorded = False
     for token in (world["api"], world["admin"]):
         for document, variables in LISTS:
             response, entries = await both_ways(app, http, document, variables, token)
             assert response.get("data") and response["data"]["accounts"]["edges"], response
-            masked |= bool(response.get("extensions", {}).get("consent", {}).get("masked"))
+            consent = response.get("extensions", {}).get("consent", {})
+            masked |= bool(consent.get("masked"))
+            blocked |= bool(consent.get("blocked")) and bool(response.get("errors"))
             recorded |= bool(entries)
-    # The documents do exercise masks and the ledger: otherwise this test would prove little.
-    assert masked and recorded
+    # The documents do exercise masks, blocks and the ledger: otherwise this would prove little.
+    assert masked and blocked and recorded
 
 
 async def test_p_sec_3_p_sec_5_an_account_and_its_lists_for_a_client_an_admin_the_person(
