@@ -7,19 +7,22 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import strawberry
+from graphql.pyutils import Path
 
 from api.graphql.context import RequestContext
 from api.graphql.pagination import Connection, Page, connection
+from api.graphql.row_fields import row_field
 from plugins.subject import Subject
+
+
+def row_id(node: "RowNode", _context: RequestContext, _path: Path) -> strawberry.ID:
+    return strawberry.ID(str(node.row.id))
 
 
 @strawberry.type
 class RowNode:
     row: strawberry.Private[Any]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.row.id))
+    id = row_field(row_id, strawberry.ID)
 
 
 @strawberry.type

@@ -1,9 +1,10 @@
 """Personal fields: each is a column declared personal in `models/` (its data category comes from
 that one declaration) and passes the consent engine (P-SEC-3).
 
-A plain sync resolver rather than a FieldExtension: decisions are prepared in one batch by the
-resolver that fetched the rows (`api.graphql.nodes.subject_nodes`), so here a decision is one
-dictionary look-up (P-SEC-1 masks by default, at ~no cost per field).
+A row field (`api.graphql.row_fields`) rather than a FieldExtension: decisions are prepared in
+one batch by the resolver that fetched the rows (`api.graphql.nodes.subject_nodes`), so here a
+decision is one dictionary look-up (P-SEC-1 masks by default, at ~no cost per field), and a page
+of personal fields runs without Strawberry's per-field machinery (`api.graphql.execution`).
 
 What `extensions.consent` and the ledger say is what happened: a value is listed as masked only
 when a partial form of it was shown. A value with no partial form (a time, a flag, an amount) is
@@ -15,10 +16,11 @@ from dataclasses import replace
 from operator import attrgetter
 from typing import Any
 
-import strawberry
+from graphql.pyutils import Path
 from tortoise.models import Model
 
-from api.graphql.context import Info
+from api.graphql.context import Info, RequestContext
+from api.graphql.row_fields import row_field
 from models.personal import declaration_of
 from plugins.decision import BlockCode, Decision, Effect
 from plugins.subject import Subject
@@ -28,11 +30,15 @@ NO_PARTIAL_FORM = "it has no masked form"
 
 
 def reveal(
-    info: Info, subject: Subject, category: str, value_of: Callable[[], Any], mask: str | None
+    context: RequestContext,
+    path: Path,
+    subject: Subject,
+    category: str,
+    value_of: Callable[[], Any],
+    mask: str | None,
 ) -> Any:
-    """The value as this viewer may see it; `value_of` is only called when something of the
-    value is shown (a sealed one is opened only then)."""
-    context = info.context
+    """The value at `path` as this viewer may see it; `value_of` is only called when something
+    of the value is shown (a sealed one is opened only then)."""
     decision = context.decisions.decide(subject, category)
     if decision.effect is Effect.ALLOW:
         return value_of()
@@ -41,14 +47,14 @@ def reveal(
         masked = context.decisions.mask(category, value, mask)
         if masked is not None or value is None:
             if value is not None:
-                context.disclosures.masked.append(info.path)
+                context.disclosures.masked.append(path)
                 context.decisions.shown_masked(subject, category)
             return masked
         context.decisions.withheld(subject, category)
         decision = replace(
             decision, effect=Effect.BLOCK, reason=NO_PARTIAL_FORM, code=BlockCode.CONSENT_REQUIRED
         )
-    context.disclosures.blocked.append((info.path, category, decision))
+    context.disclosures.blocked.append((path, category, decision))
     return None
 
 
@@ -61,11 +67,10 @@ def personal(
     category = declaration_of(model)[column].category
     value_of = attrgetter(f"row.{column}")
 
-    def resolve(root: Any, info: Info) -> Any:
-        return reveal(info, root.subject, category, lambda: value_of(root), mask)
+    def resolve(root: Any, context: RequestContext, path: Path) -> Any:
+        return reveal(context, path, root.subject, category, lambda: value_of(root), mask)
 
-    resolve.__annotations__["return"] = returns | None
-    return strawberry.field(resolver=resolve, metadata={CATEGORY_KEY: category}, **options)
+    return row_field(resolve, returns | None, metadata={CATEGORY_KEY: category}, **options)
 
 
 def decided_list(info: Info, subject: Subject, category: str) -> bool:

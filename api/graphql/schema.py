@@ -14,6 +14,7 @@ from api.affiliates.schema import AffiliateMutations, AffiliateQueries
 from api.audit.schema import AccessHistoryQueries
 from api.auth.schema import AuthMutations
 from api.consent.schema import CategoryQueries, ConsentMutations, ConsentQueries
+from api.graphql.execution import LeafRowExecutor
 from api.graphql.extensions.consent_report import ConsentReport
 from api.graphql.extensions.error_codes import LabelGraphQLErrors
 from api.graphql.extensions.introspection import introspection_extension
@@ -146,4 +147,5 @@ def build_schema(
             ConsentReport,
             LabelGraphQLErrors,
         ],
+        execution_context_class=LeafRowExecutor,
     )

@@ -82,7 +82,14 @@ class PrivacyRequestNode(SubjectNode):
         metadata={CATEGORY_KEY: DOCUMENT_CATEGORY},
     )
     def document(self, info: Info) -> JSON | None:
-        text = reveal(info, self.subject, DOCUMENT_CATEGORY, lambda: self.row.document, None)
+        text = reveal(
+            info.context,
+            info.path,
+            self.subject,
+            DOCUMENT_CATEGORY,
+            lambda: self.row.document,
+            None,
+        )
         return json.loads(text) if text is not None else None
 
 

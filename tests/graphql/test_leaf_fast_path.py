@@ -1,0 +1,231 @@
+"""Objects whose selection is only row fields (`api.graphql.execution`) are answered without
+graphql-core's and Strawberry's per-field machinery: every answer, error, `extensions.consent`
+and ledger entry must be what plain execution gives (P-SEC-3, P-SEC-5), and the short path must
+really be taken on the API client's page."""
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+import pytest
+import strawberry
+from graphql import GraphQLField, GraphQLObjectType
+from starlette.applications import Starlette
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from tortoise.context import TortoiseContext
+
+from api.graphql.execution import LeafRowExecutor
+from api.http.app import ConsentQLGraphQL, create_app
+from api.settings import Settings
+from models.accounts import Account, AccountStatus
+from models.audit import AuditEntry
+from tests.conftest import PLACE_ORDER, admin_token, gql
+from tests.sharing import create_affiliate, grant, issue_client, ok, person_with_id, publish_policy
+
+PLAIN = StrawberryGraphQLCoreExecutionContext
+SHORT = LeafRowExecutor
+
+PAGE = "{ accounts(first: 100) { edges { node { id phone email name company province city } } } }"
+ROW_FIELDS = ("id", "phone", "email", "name", "company", "province", "city")
+
+# Listing documents, asked by an API client and an admin.
+LISTS: list[tuple[str, dict[str, Any]]] = [
+    (PAGE, {}),
+    # Aliases, a field repeated, and __typename among row fields.
+    (
+        "{ accounts { edges { node { a: phone b: phone phone id __typename n: name"
+        " province p: province } } } }",
+        {},
+    ),
+    # @skip and @include by variables, both ways.
+    *(
+        (
+            "query($s: Boolean!, $i: Boolean!) { accounts { edges { node {"
+            " id phone @skip(if: $s) email @include(if: $i) name @include(if: $s) } } } }",
+            {"s": s, "i": i},
+        )
+        for s in (True, False)
+        for i in (True, False)
+    ),
+    # Named and inline fragments, merged with fields of the selection itself.
+    (
+        "fragment Contact on Account { phone email ... on Account { city } }"
+        " { accounts { edges { node { ...Contact ... on Account { name company } id email } } } }",
+        {},
+    ),
+    # __typename alone, and beside non-row fields (the whole object then runs as before).
+    ("{ accounts { edges { node { __typename } } } }", {}),
+    ("{ accounts { edges { __typename cursor node { __typename id role createdAt } } } }", {}),
+    # A nested list under each row: not a selection of row fields only.
+    (
+        "{ accounts { edges { node { id phone"
+        " orders(first: 3) { edges { node { id product amount status kind createdAt } } } } } } }",
+        {},
+    ),
+]
+ACCOUNT = """query($id: ID!) { account(id: $id) { __typename id phone email name company province
+  city orders(first: 5) { edges { node { id product productType amount status kind createdAt } } }
+  loginRecords(first: 5) { edges { node { id success ip os createdAt } } } } }"""
+ME = """{ me { id phone email name company province city
+  orders { edges { node { __typename id product amount status kind createdAt } } }
+  loginRecords { edges { node { id success ip networkType os clientVersion createdAt } } } } }"""
+
+
+def graphql_view(app: Starlette) -> ConsentQLGraphQL:
+    [view] = [route.endpoint for route in app.routes if getattr(route, "path", "") == "/graphql"]
+    return view
+
+
+@pytest.fixture
+async def app(db: TortoiseContext, settings: Settings) -> Starlette:
+    # One level deeper than the default: lists nested in every row of a list.
+    return create_app(settings.model_copy(update={"query_max_depth": 7}), manage_database=False)
+
+
+@pytest.fixture
+async def http(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://consentql.test") as client:
+        yield client
+
+
+@pytest.fixture
+async def world(http: httpx.AsyncClient, settings: Settings) -> dict[str, Any]:
+    """An admin, an API client for phone, email and name; person 0 consents to phone and name
+    and has orders, person 2 consents to phone only, person 1 to nothing and is cancelling (its
+    fields blocked for everyone, P-RETAIN-2)."""
+    await publish_policy()
+    admin = await admin_token(http, settings)
+    affiliate = await create_affiliate(http, admin)
+    api = await issue_client(http, admin, affiliate)
+    people = [await person_with_id(http, n) for n in range(3)]
+    await grant(http, people[0][0], affiliate)
+    await grant(http, people[2][0], affiliate, categories=("contact.phone",))
+    for product in ("5G套餐", "千兆宽带"):
+        order = {"kind": "CONSUMPTION", "product": product, "productType": "MOBILE"}
+        placed = await gql(
+            http, PLACE_ORDER, {"input": {**order, "amount": "10.50"}}, token=people[0][0]
+        )
+        ok(placed)
+    await Account.filter(id=int(people[1][1])).update(status=AccountStatus.CANCELLING)
+    return {"admin": admin, "api": api, "people": people}
+
+
+async def read_entries() -> list[tuple[Any, ...]]:
+    return [
+        (
+            entry.viewer_kind,
+            entry.viewer_ref,
+            entry.subject_ref,
+            entry.action,
+            entry.categories_clear,
+            entry.categories_masked,
+            entry.categories_blocked,
+            entry.basis,
+        )
+        for entry in await AuditEntry.filter(action="READ").order_by("id")
+    ]
+
+
+async def both_ways(
+    app: Starlette, http: httpx.AsyncClient, document: str, variables: dict[str, Any], token: str
+) -> tuple[dict[str, Any], list[tuple[Any, ...]]]:
+    """The response and the ledger entries of `document` with plain execution and with the
+    short path, asserted equal; the short path's."""
+    schema = graphql_view(app).schema
+    outcomes = []
+    for executor in (PLAIN, SHORT):
+        schema.execution_context_class = executor  # type: ignore[attr-defined]
+        before = len(await read_entries())
+        response = await gql(http, document, variables, token=token)
+        outcomes.append((dict(response), (await read_entries())[before:]))
+    plain, short = outcomes
+    assert short == plain, document
+    return short
+
+
+async def test_p_sec_3_p_sec_5_lists_are_the_same_for_a_client_and_an_admin(app, http, world):
+    masked = blocked = recorded = False
+    for token in (world["api"], world["admin"]):
+        for document, variables in LISTS:
+            response, entries = await both_ways(app, http, document, variables, token)
+            assert response.get("data") and response["data"]["accounts"]["edges"], response
+            consent = response.get("extensions", {}).get("consent", {})
+            masked |= bool(consent.get("masked"))
+            blocked |= bool(consent.get("blocked")) and bool(response.get("errors"))
+            recorded |= bool(entries)
+    # The documents do exercise masks, blocks and the ledger: otherwise this would prove little.
+    assert masked and blocked and recorded
+
+
+async def test_p_sec_3_p_sec_5_an_account_and_its_lists_for_a_client_an_admin_the_person(
+    app, http, world
+):
+    [(person, person_id), *_] = world["people"]
+    codes = set()
+    for token in (world["api"], world["admin"]):
+        response, _ = await both_ways(app, http, ACCOUNT, {"id": person_id}, token)
+        codes |= {error["extensions"]["code"] for error in response.get("errors", [])}
+        assert response["data"]["account"]["id"] == person_id
+    # Blocked lists under the account: null, with their errors and paths.
+    assert "CONSENT_REQUIRED" in codes or "FORBIDDEN" in codes
+    response, entries = await both_ways(app, http, ME, {}, person)
+    me = response["data"]["me"]
+    assert [edge["node"]["amount"] for edge in me["orders"]["edges"]] == ["10.50", "10.50"]
+    assert me["loginRecords"]["edges"] and entries
+
+
+async def test_an_unexpected_error_in_a_row_field_is_located_like_graphql_core_locates_it(
+    app, http, world, monkeypatch
+):
+    def broken(_row: Account) -> str:
+        raise RuntimeError("the sealed value could not be opened")
+
+    monkeypatch.setattr(Account, "phone", property(broken))
+    response, _ = await both_ways(app, http, PAGE, {}, world["api"])
+    paths = [error["path"] for error in response["errors"]]
+    assert paths and all(path[-1] == "phone" for path in paths)
+    assert {error["extensions"]["code"] for error in response["errors"]} == {
+        "INTERNAL_SERVER_ERROR"
+    }
+    assert all(edge["node"]["phone"] is None for edge in response["data"]["accounts"]["edges"])
+
+
+async def test_a_non_null_row_field_that_yields_null_nulls_its_parent_with_graphql_cores_error(
+    app, http, world, monkeypatch
+):
+    monkeypatch.setattr(strawberry, "ID", lambda _value: None)
+    response, _ = await both_ways(app, http, PAGE, {}, world["admin"])
+    assert response["data"] is None or response["data"]["accounts"] is None
+    assert response["errors"][0]["path"][-1] == "id"
+
+
+def counting(field: GraphQLField, calls: list[str], name: str) -> Callable[..., Any]:
+    resolve = field.resolve
+    assert resolve is not None
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(name)
+        return resolve(*args, **kwargs)
+
+    return counted
+
+
+async def test_the_client_page_takes_the_short_path(app, http, world, monkeypatch):
+    """Strawberry's resolver of a row field is not called at all on the benchmark page; the
+    same page through plain execution calls it for every field of every row."""
+    schema = graphql_view(app).schema
+    account = schema._schema.get_type("Account")
+    assert isinstance(account, GraphQLObjectType)
+    calls: list[str] = []
+    for name in ROW_FIELDS:
+        field = account.fields[name]
+        monkeypatch.setattr(field, "resolve", counting(field, calls, name))
+    rows = {}
+    for executor in (SHORT, PLAIN):
+        schema.execution_context_class = executor
+        calls.clear()
+        response = await gql(http, PAGE, token=world["api"])
+        rows[executor] = len(response.data["accounts"]["edges"])
+        assert rows[executor] == 2, response
+        assert len(calls) == (0 if executor is SHORT else len(ROW_FIELDS) * rows[executor])
