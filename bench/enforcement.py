@@ -62,7 +62,7 @@ class LedgerClock:
 
     def __init__(self, app: Starlette) -> None:
         self.spent = 0.0
-        ledger = app.state.services.ledger
+        ledger = app.state.runtime.ledger
         record_reads = ledger.record_reads
 
         async def timed(actor: Actor, decisions: RequestDecisions) -> None:
