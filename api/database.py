@@ -32,15 +32,15 @@ class UnresetConnection(asyncpg.Connection):
 
 
 def _connection(database_url: str) -> str | dict[str, Any]:
-    """The URL as Tortoise takes it, expanded: for SQLite to add the busy timeout (a
-    `?busy_timeout=` in the URL wins), for asyncpg to pool connections without a reset."""
+    """The URL as Tortoise takes it; expanded for SQLite, to add the busy timeout (a
+    `?busy_timeout=` in the URL wins), and for asyncpg, to pool connections without a reset."""
+    if not database_url.startswith(("sqlite://", "postgres://", "asyncpg://")):
+        return database_url
     config = expand_db_url(database_url)
     if database_url.startswith("sqlite://"):
         config["credentials"].setdefault("busy_timeout", SQLITE_BUSY_TIMEOUT_MS)
     elif config["engine"] == ASYNCPG_ENGINE:
         config["credentials"].setdefault("connection_class", UnresetConnection)
-    else:
-        return database_url
     return config
 
 
