@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from tortoise.backends.base.config_generator import expand_db_url
 
 from api.settings import Settings
@@ -15,15 +16,31 @@ MIGRATIONS_MODULE = "models.migrations"
 # worker's write lock instead of failing with "database is locked". Tortoise already opens SQLite
 # in WAL mode, so readers go on while one worker writes.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+ASYNCPG_ENGINE = "tortoise.backends.asyncpg"
+
+
+class UnresetConnection(asyncpg.Connection):
+    """A pooled PostgreSQL connection handed back without asyncpg's reset query (`RESET ALL`,
+    `UNLISTEN *`, `pg_advisory_unlock_all()`, `CLOSE ALL`): Tortoise releases the connection
+    after every statement outside a transaction, and the reset was a round trip each time. The
+    app leaves nothing behind in a session for it to undo: it never LISTENs, sets a session
+    setting, takes an advisory lock or declares a cursor. An open transaction is still rolled
+    back on release (asyncpg does that apart from the query)."""
+
+    def get_reset_query(self) -> str:
+        return ""
 
 
 def _connection(database_url: str) -> str | dict[str, Any]:
-    """The URL as Tortoise takes it; for SQLite expanded, to add the busy timeout (a
-    `?busy_timeout=` in the URL wins)."""
-    if not database_url.startswith("sqlite://"):
+    """The URL as Tortoise takes it; expanded for SQLite, to add the busy timeout (a
+    `?busy_timeout=` in the URL wins), and for asyncpg, to pool connections without a reset."""
+    if not database_url.startswith(("sqlite://", "postgres://", "asyncpg://")):
         return database_url
     config = expand_db_url(database_url)
-    config["credentials"].setdefault("busy_timeout", SQLITE_BUSY_TIMEOUT_MS)
+    if database_url.startswith("sqlite://"):
+        config["credentials"].setdefault("busy_timeout", SQLITE_BUSY_TIMEOUT_MS)
+    elif config["engine"] == ASYNCPG_ENGINE:
+        config["credentials"].setdefault("connection_class", UnresetConnection)
     return config
 
 

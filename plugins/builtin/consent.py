@@ -10,14 +10,16 @@ a withdrawal counts in every worker at once.
 """
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from tortoise.expressions import Q, RawSQL, Subquery
-from tortoise.queryset import QuerySet
+from tortoise.queryset import QuerySet, ValuesListQuery
 
 from models.accounts import Account, AccountStatus
 from models.clock import utcnow
 from models.consent import Consent, PolicyAcceptance, PolicyVersion
 from models.privacy import TRANSFER_PURPOSE, TransferOutcome, TransferSubject
+from models.statements import Statement
 from plugins.base import BasePlugin
 from plugins.categories import DataCategory
 from plugins.decision import ABSTAIN, Vote
@@ -27,7 +29,10 @@ from plugins.viewer import ClientScope, Viewer
 
 def covering_consents(scope: ClientScope) -> QuerySet[Consent]:
     """Consents naming the client's recipient and purpose, not withdrawn, not paused."""
-    now = utcnow()
+    return _covering(scope.affiliate_id, scope.purpose, utcnow())
+
+
+def _covering(recipient: int, purpose: str, now: datetime) -> QuerySet[Consent]:
     fresh_version = (
         PolicyVersion.filter(requires_fresh_consent=True, effective_at__lte=now)
         .order_by("-effective_at")
@@ -45,7 +50,7 @@ def covering_consents(scope: ClientScope) -> QuerySet[Consent]:
         )
     )
     return Consent.filter(
-        Q(recipient_id=scope.affiliate_id, purpose=scope.purpose, withdrawn_at=None)
+        Q(recipient_id=recipient, purpose=purpose, withdrawn_at=None)
         & (~Q(policy_version_id__in=stale_versions) | Q(account_id__in=accepted_fresh))
     )
 
@@ -55,13 +60,37 @@ def live_consents(scope: ClientScope) -> QuerySet[Consent]:
     "transfer", P-TRANSFER-1) the person must also have moved to it in a recorded transfer:
     a consent alone moves nothing until an admin records the transfer, and someone asked in a
     transfer is seen only once they accepted."""
-    consents = covering_consents(scope)
-    if scope.purpose != TRANSFER_PURPOSE:
+    return _live(_is_transfer(scope), scope.affiliate_id, scope.purpose, utcnow())
+
+
+def _is_transfer(scope: ClientScope) -> bool:
+    return scope.purpose == TRANSFER_PURPOSE
+
+
+def _live(transfer: bool, recipient: int, purpose: str, now: datetime) -> QuerySet[Consent]:
+    consents = _covering(recipient, purpose, now)
+    if not transfer:
         return consents
     moved = TransferSubject.filter(
-        transfer__successor_id=scope.affiliate_id, outcome=TransferOutcome.MOVED
+        transfer__successor_id=recipient, outcome=TransferOutcome.MOVED
     ).values("account_id")
     return consents.filter(account_id__in=Subquery(moved))
+
+
+def _live_consents_of(
+    transfer: bool, *, recipient: int, purpose: str, now: datetime, people: list[int]
+) -> ValuesListQuery:
+    """Newest first, for the people of a page: (consent id, account id, categories)."""
+    return (
+        _live(transfer, recipient, purpose, now)
+        .filter(account_id__in=people)
+        .order_by("-id")
+        .values_list("id", "account_id", "categories")
+    )
+
+
+# Built once per page size and kind of client, not on every request.
+LIVE_CONSENTS_OF = Statement[list[tuple[int, int, list[str]]]](Consent, _live_consents_of)
 
 
 class RecipientConsentPlugin(BasePlugin):
@@ -79,11 +108,12 @@ class RecipientConsentPlugin(BasePlugin):
         if scope is None or not wanted:
             return
         self._loaded |= wanted
-        rows = (
-            await live_consents(scope)
-            .filter(account_id__in=wanted)
-            .order_by("-id")
-            .values_list("id", "account_id", "categories")
+        rows = await LIVE_CONSENTS_OF.run(
+            _is_transfer(scope),
+            recipient=scope.affiliate_id,
+            purpose=scope.purpose,
+            now=utcnow(),
+            people=sorted(wanted),
         )
         for consent_id, account_id, categories in rows:
             scoped = frozenset(categories) & scope.categories
