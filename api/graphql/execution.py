@@ -1,28 +1,38 @@
-"""graphql-core execution with a short path for objects whose selection is only row fields
-(`api.graphql.row_fields`), such as every row of a personal page.
+"""graphql-core execution with a short path for the simple fields of a selection: row fields
+(`api.graphql.row_fields`), such as every personal field of a page, plain attributes (an edge's
+`node` and `cursor`) and `__typename`.
 
 For each field graphql-core builds a `GraphQLResolveInfo`, Strawberry wraps the resolver in its
 own `Info` and extension chain, and both test the result for awaitables: on a 100-row page of
-seven fields that machinery costs more than the fields themselves. Here such an object's fields
-are answered by their row resolvers directly, each value serialized by its type and every error
-located exactly as graphql-core locates it (P-SEC-3: a blocked field is still null with its
-error, recorded by `reveal` itself). Any other selection (arguments, objects, lists, a field
-without a row resolver, a middleware, incremental delivery) runs through graphql-core unchanged.
+seven fields that machinery costs more than the fields themselves. Here such fields are answered
+directly: a leaf's value serialized by its type, an object's completed by graphql-core's own
+sub-selection (which takes this short path again), every error located exactly as graphql-core
+locates it (P-SEC-3: a blocked field is still null with its error, recorded by `reveal` itself).
+The other fields of the same selection (arguments, lists, resolvers of their own) run through
+graphql-core's `execute_field`, their awaitables gathered as graphql-core gathers them; a
+middleware or incremental delivery sends the whole selection through graphql-core unchanged.
 """
 
+from collections.abc import Awaitable
+from enum import Enum
+from types import CoroutineType
 from typing import Any, NamedTuple
 
 from graphql import (
+    GraphQLField,
     GraphQLID,
-    GraphQLLeafType,
+    GraphQLNamedOutputType,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLString,
+    Undefined,
     is_leaf_type,
     is_non_null_type,
+    is_object_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
-from graphql.pyutils import AwaitableOrValue, Path
+from graphql.execution.executor import to_nodes
+from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from api.graphql.context import RequestContext
@@ -34,11 +44,22 @@ TYPENAME = "__typename"
 STRING_SCALARS = (GraphQLString, GraphQLID)
 
 
-class LeafField(NamedTuple):
+class Kind(Enum):
+    # Answered here: a scalar or enum, or an object whose sub-selection is then executed.
+    LEAF = 1
+    OBJECT = 2
+    # Anything else, through graphql-core's `execute_field`.
+    GRAPHQL_CORE = 3
+
+
+class PlannedField(NamedTuple):
     response_name: str
-    resolve: RowResolver
-    return_type: GraphQLOutputType
-    leaf_type: GraphQLLeafType
+    kind: Kind
+    resolve: RowResolver | None
+    field_def: GraphQLField | None
+    return_type: GraphQLOutputType | None
+    # The return type without its non-null wrapper.
+    named_type: GraphQLNamedOutputType | None
     non_null: bool
     # Whether a `str` result is already its serialized form.
     strings_as_is: bool
@@ -52,16 +73,29 @@ def typename_of(parent_type: GraphQLObjectType) -> RowResolver:
     return lambda _source, _context, _path: name
 
 
+def attribute_of(definition: Any) -> RowResolver | None:
+    """The read of a Strawberry field that is a plain attribute (no resolver, no field
+    extension or permission): what Strawberry's own resolver for it does, without its info."""
+    if definition is None or not definition.is_basic_field:
+        return None
+    read, name = definition.default_resolver, definition.python_name
+    return lambda source, _context, _path: read(source, name)
+
+
 class LeafRowExecutor(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         manager = self.middleware_manager
-        # A middleware must see every field: then nothing takes the short path.
-        self._short_path = manager is None or not manager.middlewares
+        # A middleware must see every field, and an exception handler must wrap a plain
+        # attribute's read: then nothing takes the short path.
+        strawberry_schema = getattr(self.schema, "_strawberry_schema", None)
+        self._short_path = (manager is None or not manager.middlewares) and not getattr(
+            strawberry_schema, "exception_handlers", ()
+        )
         # Keyed by the grouped field set's identity: graphql-core collects a selection once per
         # (type, field list) and reuses that very dict for every object of a list; kept alive
         # with its plan, so the identity cannot be reused within this execution.
-        self._plans: dict[int, tuple[GroupedFieldSet, tuple[LeafField, ...] | None]] = {}
+        self._plans: dict[int, tuple[GroupedFieldSet, tuple[PlannedField, ...] | None]] = {}
 
     def execute_fields(
         self,
@@ -80,70 +114,159 @@ class LeafRowExecutor(StrawberryGraphQLCoreExecutionContext):
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
-        return self._execute_leaves(parent_type, source_value, path, plan)
+        return self._execute_planned(parent_type, source_value, path, plan)
 
-    def _execute_leaves(
+    def _execute_planned(
         self,
         parent_type: GraphQLObjectType,
         source: Any,
         path: Path | None,
-        plan: tuple[LeafField, ...],
-    ) -> dict[str, Any]:
-        """What `execute_field` and `complete_value` give for each field, without their info,
-        wrappers and awaitable checks (a row resolver is sync by contract)."""
+        plan: tuple[PlannedField, ...],
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        """What graphql-core's `execute_fields` gives, the simple fields without `execute_field`'s
+        info, wrappers and awaitable checks (a row resolver is sync by contract)."""
         context: RequestContext = self.context_value
         type_name = parent_type.name
+        is_awaitable = self.is_awaitable
         results: dict[str, Any] = {}
-        for field in plan:
-            field_path = Path(path, field.response_name, type_name)
-            try:
-                value = field.resolve(source, context, field_path)
-                if value is None:
-                    if field.non_null:
-                        raise TypeError(field.null_message)
-                elif not (field.strings_as_is and type(value) is str):
-                    if isinstance(value, Exception):
-                        raise value
-                    value = self.complete_leaf_value(field.leaf_type, value)
-            except Exception as raw_error:
-                # Raises for a non-null field, as graphql-core does: its parent becomes null.
-                self.handle_field_error(raw_error, field.return_type, field.details, field_path)
-                value = None
-            results[field.response_name] = value
+        awaitable_fields: list[str] = []
+        try:
+            for field in plan:
+                field_path = Path(path, field.response_name, type_name)
+                if field.kind is Kind.GRAPHQL_CORE:
+                    value = self.execute_field(parent_type, source, field.details, field_path, None)
+                    if value is Undefined:
+                        continue
+                    awaits = is_awaitable(value)
+                else:
+                    value = self._complete(field, parent_type, source, context, field_path)
+                    # What `_complete` returns when it must wait is always a coroutine.
+                    awaits = type(value) is CoroutineType
+                results[field.response_name] = value
+                if awaits:
+                    awaitable_fields.append(field.response_name)
+        except Exception:
+            if awaitable_fields:
+                # As graphql-core: the other fields' awaitables settle, they may fail too.
+                self.settle_in_background([results[name] for name in awaitable_fields])
+            raise
+        if not awaitable_fields:
+            return results
+        return self._gather(results, awaitable_fields)
+
+    def _complete(
+        self,
+        field: PlannedField,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        context: RequestContext,
+        path: Path,
+    ) -> Any:
+        """`execute_field` and `complete_value` for a leaf or an object read without info."""
+        try:
+            value = field.resolve(source, context, path)  # type: ignore[misc]
+            if value is None:
+                if field.non_null:
+                    raise TypeError(field.null_message)
+                return None
+            if field.strings_as_is and type(value) is str:
+                return value
+            if isinstance(value, Exception):
+                raise value
+            if self.is_awaitable(value):
+                info = self._info(field, parent_type, path)
+                return self.complete_awaitable_value(
+                    field.return_type, field.details, info, path, value, None
+                )
+            if field.kind is Kind.LEAF:
+                return self.complete_leaf_value(field.named_type, value)  # type: ignore[arg-type]
+            completed = self._complete_object(field, parent_type, path, value)
+            if self.is_awaitable(completed):
+                return self._await_field(completed, field, path)
+            return completed
+        except Exception as raw_error:
+            # Raises for a non-null field, as graphql-core does: its parent becomes null.
+            self.handle_field_error(raw_error, field.return_type, field.details, path)  # type: ignore[arg-type]
+            return None
+
+    def _complete_object(
+        self, field: PlannedField, parent_type: GraphQLObjectType, path: Path, value: Any
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        object_type: GraphQLObjectType = field.named_type  # type: ignore[assignment]
+        if object_type.is_type_of is None:
+            return self.collect_and_execute_subfields(object_type, field.details, path, value, None)
+        # Only an `is_type_of` needs the info: graphql-core's own completion checks it.
+        info = self._info(field, parent_type, path)
+        return self.complete_object_value(object_type, field.details, info, path, value, None)
+
+    def _info(self, field: PlannedField, parent_type: GraphQLObjectType, path: Path) -> Any:
+        return self.build_resolve_info(
+            field.field_def,  # type: ignore[arg-type]
+            to_nodes(field.details),
+            parent_type,
+            path,
+        )
+
+    async def _await_field(self, completed: Awaitable[Any], field: PlannedField, path: Path) -> Any:
+        try:
+            return await completed
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, field.return_type, field.details, path)  # type: ignore[arg-type]
+            return None
+
+    @staticmethod
+    async def _gather(results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:
+        if len(awaitable_fields) == 1:
+            [name] = awaitable_fields
+            results[name] = await results[name]
+        else:
+            awaited = await gather_with_cancel(*(results[name] for name in awaitable_fields))
+            results.update(zip(awaitable_fields, awaited, strict=True))
         return results
 
     def _plan(
         self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
-    ) -> tuple[LeafField, ...] | None:
-        """The selection's fields, when every one is a row field or `__typename`."""
-        plan = []
-        for response_name, details in grouped_field_set.items():
-            node = details[0].node
-            field_name = node.name.value
-            field_def = self.schema.get_field(parent_type, field_name)
-            if field_def is None or field_def.args or node.arguments:
-                return None
-            if field_name == TYPENAME:
-                resolve: RowResolver | None = typename_of(parent_type)
-            else:
-                resolve = row_resolver(field_def.extensions.get(STRAWBERRY_DEFINITION))
-            return_type = field_def.type
-            non_null = is_non_null_type(return_type)
-            leaf_type = return_type.of_type if non_null else return_type  # type: ignore[union-attr]
-            if resolve is None or not is_leaf_type(leaf_type):
-                return None
-            plan.append(
-                LeafField(
-                    response_name=response_name,
-                    resolve=resolve,
-                    return_type=return_type,
-                    leaf_type=leaf_type,
-                    non_null=non_null,
-                    strings_as_is=leaf_type in STRING_SCALARS,
-                    details=details,
-                    null_message=(
-                        f"Cannot return null for non-nullable field {parent_type}.{field_name}."
-                    ),
-                )
-            )
+    ) -> tuple[PlannedField, ...] | None:
+        """The selection's fields, each planned as answered here or by graphql-core; None when
+        none of them is answered here."""
+        plan = [
+            self._plan_field(parent_type, response_name, details)
+            for response_name, details in grouped_field_set.items()
+        ]
+        if all(field.kind is Kind.GRAPHQL_CORE for field in plan):
+            return None
         return tuple(plan)
+
+    def _plan_field(
+        self, parent_type: GraphQLObjectType, response_name: str, details: FieldDetailsList
+    ) -> PlannedField:
+        node = details[0].node
+        field_name = node.name.value
+        field_def = self.schema.get_field(parent_type, field_name)
+        resolve: RowResolver | None = None
+        kind = Kind.GRAPHQL_CORE
+        return_type = named_type = None
+        if field_def is not None and not field_def.args and not node.arguments:
+            return_type = field_def.type
+            named_type = return_type.of_type if is_non_null_type(return_type) else return_type  # type: ignore[union-attr]
+            if field_name == TYPENAME:
+                resolve = typename_of(parent_type)
+            else:
+                definition = field_def.extensions.get(STRAWBERRY_DEFINITION)
+                resolve = row_resolver(definition) or attribute_of(definition)
+            if resolve is not None and is_leaf_type(named_type):
+                kind = Kind.LEAF
+            elif resolve is not None and is_object_type(named_type):
+                kind = Kind.OBJECT
+        return PlannedField(
+            response_name=response_name,
+            kind=kind,
+            resolve=resolve,
+            field_def=field_def,
+            return_type=return_type,
+            named_type=named_type,
+            non_null=is_non_null_type(return_type),
+            strings_as_is=named_type in STRING_SCALARS,
+            details=details,
+            null_message=f"Cannot return null for non-nullable field {parent_type}.{field_name}.",
+        )

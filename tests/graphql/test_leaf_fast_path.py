@@ -1,7 +1,8 @@
-"""Objects whose selection is only row fields (`api.graphql.execution`) are answered without
-graphql-core's and Strawberry's per-field machinery: every answer, error, `extensions.consent`
-and ledger entry must be what plain execution gives (P-SEC-3, P-SEC-5), and the short path must
-really be taken on the API client's page."""
+"""The simple fields of a selection (row fields, plain attributes such as an edge's `node` and
+`cursor`, `__typename`; `api.graphql.execution`) are answered without graphql-core's and
+Strawberry's per-field machinery, the others of the same selection through graphql-core: every
+answer, error, `extensions.consent` and ledger entry must be what plain execution gives (P-SEC-3,
+P-SEC-5), and the short path must really be taken on the API client's page."""
 
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -14,6 +15,7 @@ from starlette.applications import Starlette
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from tortoise.context import TortoiseContext
 
+from api.graphql import pagination
 from api.graphql.execution import LeafRowExecutor
 from api.http.app import ConsentQLGraphQL, create_app
 from api.settings import Settings
@@ -56,7 +58,20 @@ LISTS: list[tuple[str, dict[str, Any]]] = [
     # __typename alone, and beside non-row fields (the whole object then runs as before).
     ("{ accounts { edges { node { __typename } } } }", {}),
     ("{ accounts { edges { __typename cursor node { __typename id role createdAt } } } }", {}),
-    # A nested list under each row: not a selection of row fields only.
+    # Edges with their cursor, aliased, beside pageInfo; __typename on edges.
+    (
+        "{ accounts(first: 2) { pageInfo { hasNextPage endCursor startCursor hasPreviousPage }"
+        " e: edges { c: cursor n: node { id phone } cursor __typename node { email } }"
+        " edges { __typename cursor } } }",
+        {},
+    ),
+    # Mixed: row fields beside fields of their own resolvers and lists, in the response's order.
+    (
+        "{ accounts { edges { node { role id phone createdAt email status"
+        " privacyPreferences { __typename } duties name } } } }",
+        {},
+    ),
+    # A nested list under each row, beside its row fields.
     (
         "{ accounts { edges { node { id phone"
         " orders(first: 3) { edges { node { id product amount status kind createdAt } } } } } } }",
@@ -66,7 +81,7 @@ LISTS: list[tuple[str, dict[str, Any]]] = [
 ACCOUNT = """query($id: ID!) { account(id: $id) { __typename id phone email name company province
   city orders(first: 5) { edges { node { id product productType amount status kind createdAt } } }
   loginRecords(first: 5) { edges { node { id success ip os createdAt } } } } }"""
-ME = """{ me { id phone email name company province city
+ME = """{ me { id phone role email createdAt name company province city
   orders { edges { node { __typename id product amount status kind createdAt } } }
   loginRecords { edges { node { id success ip networkType os clientVersion createdAt } } } } }"""
 
@@ -229,3 +244,59 @@ async def test_the_client_page_takes_the_short_path(app, http, world, monkeypatc
         rows[executor] = len(response.data["accounts"]["edges"])
         assert rows[executor] == 2, response
         assert len(calls) == (0 if executor is SHORT else len(ROW_FIELDS) * rows[executor])
+
+
+async def test_a_null_node_nulls_its_edge_with_graphql_cores_error(app, http, world, monkeypatch):
+    """A non-null attribute (`node`) that holds null: graphql-core's message, path, and the
+    parent (the non-null edge, then the list) nulled alike."""
+    built = pagination.Edge
+    made: list[str] = []
+
+    def edge(node: Any, cursor: str) -> Any:
+        made.append(cursor)
+        return built(node=None if len(made) % 2 else node, cursor=cursor)
+
+    monkeypatch.setattr(pagination, "Edge", edge)
+    for document in (PAGE, "{ accounts { edges { cursor n: node { id } } } }"):
+        response, _ = await both_ways(app, http, document, {}, world["admin"])
+        assert response["data"] is None, response
+        [error] = response["errors"]
+        assert error["path"][:3] == ["accounts", "edges", 0] and error["path"][-1] in ("node", "n")
+
+
+def counting_infos(calls: list[str]) -> Callable[..., Any]:
+    build = PLAIN.build_resolve_info
+
+    def counted(self: Any, field_def: Any, nodes: Any, parent_type: Any, path: Any) -> Any:
+        calls.append(f"{parent_type.name}.{nodes[0].name.value}")
+        return build(self, field_def, nodes, parent_type, path)
+
+    return counted
+
+
+async def test_edges_and_the_simple_fields_of_a_mixed_selection_take_the_short_path(
+    app, http, world, monkeypatch
+):
+    """graphql-core builds a field's info only for what it executes: on the client's page only
+    for `accounts` and `edges`, not for any edge or row; in a mixed selection only for the
+    fields that are not simple."""
+    schema = graphql_view(app).schema
+    calls: list[str] = []
+    monkeypatch.setattr(PLAIN, "build_resolve_info", counting_infos(calls))
+    mixed = "{ accounts { edges { cursor node { id role phone createdAt } } } }"
+    for executor in (SHORT, PLAIN):
+        schema.execution_context_class = executor
+        answered = {}
+        for document in (PAGE, mixed):
+            calls.clear()
+            response = await gql(http, document, token=world["admin"])
+            assert len(response.data["accounts"]["edges"]) == 4, response
+            answered[document] = sorted(set(calls)), len(calls)
+        if executor is SHORT:
+            assert answered[PAGE] == (["AccountConnection.edges", "Query.accounts"], 2)
+            assert answered[mixed] == (
+                ["Account.createdAt", "Account.role", "AccountConnection.edges", "Query.accounts"],
+                2 + 2 * 4,
+            )
+        else:
+            assert answered[PAGE][1] == 2 + 4 + 4 * len(ROW_FIELDS)
