@@ -316,13 +316,18 @@ def deployed(database_url: str, people: int) -> Iterator[Deployment]:
             asyncio.run(drop_database(settings.resolved_database_url))
 
 
+def baseline_program(checkout: Path) -> Path:
+    """The `consentql` command of a baseline checkout, in its own virtualenv."""
+    return checkout / ".venv" / "bin" / "consentql"
+
+
 @contextmanager
 def consentql(deployment: Deployment, name: str, checkout: Path | None = None) -> Iterator[Target]:
     """`consentql serve --workers 1` with enforcement on or off (`name` "on" or "off", with
     "@base" for the baseline `checkout`)."""
     off = name.partition("@")[0] == "off"
     extra = {"CONSENTQL_CONSENT_ENFORCEMENT": "false"} if off else {}
-    program = str(checkout / ".venv" / "bin" / "consentql") if checkout else "consentql"
+    program = str(baseline_program(checkout)) if checkout else "consentql"
     log = deployment.data_dir / f"server-{name}.log"
     with serving({**deployment.env, **extra}, 1, log, program) as (url, process):
         yield Target(name, f"{url}/graphql", process.pid, deployment.token)
@@ -504,8 +509,8 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     args = checked(parser, parser.parse_args(argv))
     if not 1 <= args.rounds <= 20:
         parser.error("--rounds must be 1..20")
-    if args.baseline and not (args.baseline / ".venv" / "bin" / "consentql").exists():
-        parser.error(f"--baseline: no {args.baseline}/.venv/bin/consentql")
+    if args.baseline and not baseline_program(args.baseline).exists():
+        parser.error(f"--baseline: no {baseline_program(args.baseline)}")
     return args
 
 
