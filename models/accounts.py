@@ -5,6 +5,7 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
+from models.keys import DataKeyRecord
 from models.personal import (
     Erasure,
     Format,
@@ -15,7 +16,9 @@ from models.personal import (
     personal_data,
     plain,
     sealed,
+    sealed_accessors,
 )
+from models.records import record_type
 
 PHONE_LOOKUP = "phone"
 EMAIL_LOOKUP = "email"
@@ -145,6 +148,34 @@ class Account(Model):
     # Installed by the declaration above: read and written in clear, stored sealed.
     phone: str | None
     email: str | None
+
+
+# An account as a list of accounts reads it: every column but the hashes (they only find and
+# compare) and the links to other rows, with the data key that opens its sealed values.
+AccountRecord = record_type(
+    Account,
+    (
+        "id",
+        "phone_sealed",
+        "email_sealed",
+        "name",
+        "company",
+        "province",
+        "city",
+        "role",
+        "duties",
+        "status",
+        "do_not_track",
+        "do_not_track_set_at",
+        "do_not_track_source",
+        "created_at",
+        "updated_at",
+        "cancelled_at",
+        "erased_at",
+    ),
+    related={"data_key": DataKeyRecord},
+    attributes=sealed_accessors(Account),
+)
 
 
 async def lock_active_account(account_id: int) -> Account | None:

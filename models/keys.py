@@ -6,38 +6,22 @@ from tortoise.models import Model
 from models import keyring
 from models.clock import utcnow
 from models.personal import personal_data
+from models.records import record_type
 
 
-@personal_data(
-    operational={
-        "id": "the key's number",
-        "wrapped": "a person's data key, wrapped by the master key: it opens, it holds nothing",
-        "master_key_id": "which master key wraps it",
-        "created_at": "when",
-        "destroyed_at": "when it was destroyed by an erasure",
-    },
-    owner="",
-)
-class DataKey(Model):
-    id = fields.IntField(primary_key=True)
-    # NULL once destroyed: every value sealed under this key is then unreadable for good.
-    wrapped = fields.BinaryField(null=True)
-    master_key_id = fields.CharField(max_length=16)
-    created_at = fields.DatetimeField(auto_now_add=True)
-    destroyed_at = fields.DatetimeField(null=True)
+class KeyMaterial:
+    """What a person's data key does, shared by the model and by a record of it (a list reads
+    keys as records, `models.records`): opens and seals under the key the master key unwraps,
+    unwrapped once per object."""
 
-    class Meta:
-        table = "data_key"
-
-    @classmethod
-    async def issue(cls) -> "DataKey":
-        ring = keyring.active()
-        return await cls.create(wrapped=ring.new_wrapped_data_key(), master_key_id=ring.key_id)
+    wrapped: bytes | None
+    master_key_id: str
+    _plain_cache: bytes | None = None
 
     def _plain(self) -> bytes | None:
         if self.wrapped is None:
             return None
-        cached: bytes | None = getattr(self, "_plain_cache", None)
+        cached = self._plain_cache
         if cached is None:
             cached = keyring.active().unwrap(self.wrapped, self.master_key_id)
             self._plain_cache = cached
@@ -58,8 +42,39 @@ class DataKey(Model):
             return None
         return keyring.unseal(plain, blob, context)
 
+
+@personal_data(
+    operational={
+        "id": "the key's number",
+        "wrapped": "a person's data key, wrapped by the master key: it opens, it holds nothing",
+        "master_key_id": "which master key wraps it",
+        "created_at": "when",
+        "destroyed_at": "when it was destroyed by an erasure",
+    },
+    owner="",
+)
+class DataKey(KeyMaterial, Model):
+    id = fields.IntField(primary_key=True)
+    # NULL once destroyed: every value sealed under this key is then unreadable for good.
+    wrapped = fields.BinaryField(null=True)
+    master_key_id = fields.CharField(max_length=16)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    destroyed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "data_key"
+
+    @classmethod
+    async def issue(cls) -> "DataKey":
+        ring = keyring.active()
+        return await cls.create(wrapped=ring.new_wrapped_data_key(), master_key_id=ring.key_id)
+
     async def destroy(self) -> None:
         self.wrapped = None
         self._plain_cache = None
         self.destroyed_at = utcnow()
         await self.save(update_fields=["wrapped", "destroyed_at"])
+
+
+# A data key as a list reads it with its person's row: only what opens their sealed values.
+DataKeyRecord = record_type(DataKey, ("wrapped", "master_key_id"), base=KeyMaterial)

@@ -24,6 +24,7 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 
 from models import keyring
+from models.records import Record
 
 
 class Storage(StrEnum):
@@ -261,7 +262,7 @@ def data_key_of(row: Model, path: str) -> Any:
         target = getattr(target, part)
         if target is None:
             return None
-        if not isinstance(target, Model):
+        if not isinstance(target, Model | Record):
             raise RelatedKeyNotLoaded(f"{type(row).__name__}.{path} was not fetched with the row")
     return target
 
@@ -289,6 +290,16 @@ class SealedValue:
         setattr(row, f"{column.name}_sealed", key.seal(value, column.sealed_as) if key else None)
         if column.lookup:
             setattr(row, f"{column.name}_hash", lookup_hash(column.lookup, value))
+
+
+def sealed_accessors(model: type[Model]) -> dict[str, SealedValue]:
+    """The accessors of the model's sealed columns, for a record of its rows to read them as
+    the model does (`models.records`)."""
+    return {
+        column.name: vars(model)[column.name]
+        for column in declaration_of(model).columns
+        if column.storage is Storage.SEALED
+    }
 
 
 def lookup_hash(prefix: str, value: str | None) -> str | None:

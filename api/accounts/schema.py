@@ -16,6 +16,7 @@ from api.graphql.ids import parse_id
 from api.graphql.nodes import subject_connection
 from api.graphql.pagination import Connection, PageRequest, newest_first
 from api.notices.notifications import load_sender
+from models.accounts import AccountRecord
 from plugins.subject import Subject
 from plugins.viewer import ViewerKind
 
@@ -54,7 +55,8 @@ class AccountQueries:
         if context.viewer.kind is ViewerKind.PERSON and context.viewer.account_id == account_id:
             row = await context.account()
         else:
-            row = await listable_accounts(context.decisions).filter(id=account_id).first()
+            listed = listable_accounts(context.decisions).filter(id=account_id)
+            row = await listed.select_related("data_key").first()
         if row is None:
             raise not_found("account")
         [node] = await account_nodes(context, [row])
@@ -71,7 +73,7 @@ class AccountQueries:
     ) -> Connection[AccountNode]:
         query = listable_accounts(info.context.decisions)
         request = PageRequest.of(ACCOUNT_CURSOR, first, after, last, before)
-        page = await newest_first(query, request)
+        page = await newest_first(query, request, AccountRecord)
         return await subject_connection(info.context, page, Subject.of_account, account_node)
 
 

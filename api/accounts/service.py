@@ -264,6 +264,6 @@ def listable_accounts(decisions: RequestDecisions) -> QuerySet[Account]:
         raise unauthenticated()
     if viewer.kind not in (ViewerKind.ADMIN, ViewerKind.API_CLIENT):
         raise forbidden("listing accounts is for admins and API clients")
-    query = Account.all().select_related("data_key")
+    query = Account.all()
     narrowing = decisions.visible_accounts()
     return query.filter(narrowing) if narrowing is not None else query

@@ -19,6 +19,7 @@ import strawberry
 from tortoise.queryset import QuerySet
 
 from api.errors import invalid
+from models.records import Record, read_records
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -173,9 +174,13 @@ def other_side_of(query: QuerySet) -> OtherSide:
     return other_side
 
 
-async def newest_first(query: QuerySet, request: PageRequest) -> Page[Any]:
-    """One page of `query` and one row more, in one statement."""
-    read = await request.ordered(query).limit(request.size + 1)
+async def newest_first(
+    query: QuerySet, request: PageRequest, record: type[Record] | None = None
+) -> Page[Any]:
+    """One page of `query` and one row more, in one statement: model objects, or records of
+    `record`'s type where a list only reads (`models.records`)."""
+    page = request.ordered(query).limit(request.size + 1)
+    read = await (page if record is None else read_records(page, record))
     return request.page(read, other_side_of(query))
 
 

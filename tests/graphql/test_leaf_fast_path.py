@@ -19,7 +19,7 @@ from api.graphql import pagination
 from api.graphql.execution import LeafRowExecutor
 from api.http.app import ConsentQLGraphQL, create_app
 from api.settings import Settings
-from models.accounts import Account, AccountStatus
+from models.accounts import Account, AccountRecord, AccountStatus
 from models.audit import AuditEntry
 from tests.conftest import PLACE_ORDER, admin_token, gql
 from tests.sharing import create_affiliate, grant, issue_client, ok, person_with_id, publish_policy
@@ -193,10 +193,11 @@ async def test_p_sec_3_p_sec_5_an_account_and_its_lists_for_a_client_an_admin_th
 async def test_an_unexpected_error_in_a_row_field_is_located_like_graphql_core_locates_it(
     app, http, world, monkeypatch
 ):
-    def broken(_row: Account) -> str:
+    def broken(_row: AccountRecord) -> str:
         raise RuntimeError("the sealed value could not be opened")
 
-    monkeypatch.setattr(Account, "phone", property(broken))
+    # The page reads its rows as records (models.records).
+    monkeypatch.setattr(AccountRecord, "phone", property(broken))
     response, _ = await both_ways(app, http, PAGE, {}, world["api"])
     paths = [error["path"] for error in response["errors"]]
     assert paths and all(path[-1] == "phone" for path in paths)
