@@ -46,7 +46,7 @@ class Record(tuple):  # type: ignore[type-arg]
             part = values[own : own + len(related.COLUMNS)]
             own += len(related.COLUMNS)
             # A LEFT JOIN without a match: every column of the related row is NULL.
-            made.append(None if all(v is None for v in part) else related.of_row(part))
+            made.append(None if part.count(None) == len(part) else related.of_row(part))
         return tuple.__new__(cls, made)
 
 
