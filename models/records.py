@@ -12,10 +12,9 @@ Records are for reading lists: what changes a row loads its model.
 
 from collections.abc import Callable, Iterable, Mapping
 from operator import itemgetter
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 from tortoise.fields import Field
-from tortoise.queryset import QuerySet
 
 
 class Record(tuple):  # type: ignore[type-arg]
@@ -62,9 +61,6 @@ def _reader(field: Field, index: int) -> property:
     return property(lambda record: convert(record[index]))
 
 
-R = TypeVar("R", bound=Record)
-
-
 def record_type(
     model: type,
     columns: Iterable[str],
@@ -91,13 +87,3 @@ def record_type(
     namespace.update(attributes or {})
     bases = (Record,) if base is object else (base, Record)
     return type(f"{model.__name__}Record", bases, namespace)
-
-
-async def read_records(query: QuerySet[Any], record: type[R]) -> list[R]:
-    """The rows of `query` as records: one statement, the same SQL as `values_list` writes."""
-    values = query.values_list(*record.selected())
-    values._choose_db_if_not_chosen()
-    values._make_query()
-    _, rows = await values._db.execute_query(*values.query.get_parameterized_sql())
-    make = record.of_row
-    return [make(row) for row in rows]  # type: ignore[misc]
