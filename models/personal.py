@@ -255,14 +255,18 @@ class RelatedKeyNotLoaded(RuntimeError):
     bug (add `select_related`, or assign the owner), never a reason to show nothing."""
 
 
-def data_key_of(row: Model, path: str) -> Any:
-    """The DataKey at `path` ("data_key", "account.data_key"), fetched with the row."""
+# What a fetched row is: anything else at a relation's name is Tortoise's query for it.
+ROW_TYPES = (Model, Record)
+
+
+def data_key_of(row: Model | Record, path: tuple[str, ...]) -> Any:
+    """The DataKey at `path` (("data_key",), ("account", "data_key")), fetched with the row."""
     target: Any = row
-    for part in path.split("."):
+    for part in path:
         target = getattr(target, part)
         if target is None:
             return None
-        if not isinstance(target, Model | Record):
+        if not isinstance(target, ROW_TYPES):
             raise RelatedKeyNotLoaded(f"{type(row).__name__}.{path} was not fetched with the row")
     return target
 
@@ -274,20 +278,22 @@ class SealedValue:
 
     def __init__(self, column: Column) -> None:
         self.column = column
+        self.key_path = tuple(column.key.split("."))
+        self.blob = f"{column.name}_sealed"
 
     def __get__(self, row: Model | None, owner: type) -> Any:
         if row is None:
             return self
-        blob = getattr(row, f"{self.column.name}_sealed")
+        blob = getattr(row, self.blob)
         if blob is None:
             return None
-        key = data_key_of(row, self.column.key)
+        key = data_key_of(row, self.key_path)
         return None if key is None else key.open(blob, self.column.sealed_as)
 
     def __set__(self, row: Model, value: str | None) -> None:
         column = self.column
-        key = data_key_of(row, column.key) if value is not None else None
-        setattr(row, f"{column.name}_sealed", key.seal(value, column.sealed_as) if key else None)
+        key = data_key_of(row, self.key_path) if value is not None else None
+        setattr(row, self.blob, key.seal(value, column.sealed_as) if key else None)
         if column.lookup:
             setattr(row, f"{column.name}_hash", lookup_hash(column.lookup, value))
 

@@ -12,10 +12,9 @@ Records are for reading lists: what changes a row loads its model.
 
 from collections.abc import Callable, Iterable, Mapping
 from operator import itemgetter
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 from tortoise.fields import Field
-from tortoise.queryset import QuerySet
 
 
 class Record(tuple):  # type: ignore[type-arg]
@@ -46,7 +45,7 @@ class Record(tuple):  # type: ignore[type-arg]
             part = values[own : own + len(related.COLUMNS)]
             own += len(related.COLUMNS)
             # A LEFT JOIN without a match: every column of the related row is NULL.
-            made.append(None if all(v is None for v in part) else related.of_row(part))
+            made.append(None if part.count(None) == len(part) else related.of_row(part))
         return tuple.__new__(cls, made)
 
 
@@ -60,9 +59,6 @@ def _reader(field: Field, index: int) -> property:
         return property(itemgetter(index))
     convert: Callable[[Any], Any] = field.to_python_value
     return property(lambda record: convert(record[index]))
-
-
-R = TypeVar("R", bound=Record)
 
 
 def record_type(
@@ -91,13 +87,3 @@ def record_type(
     namespace.update(attributes or {})
     bases = (Record,) if base is object else (base, Record)
     return type(f"{model.__name__}Record", bases, namespace)
-
-
-async def read_records(query: QuerySet[Any], record: type[R]) -> list[R]:
-    """The rows of `query` as records: one statement, the same SQL as `values_list` writes."""
-    values = query.values_list(*record.selected())
-    values._choose_db_if_not_chosen()
-    values._make_query()
-    _, rows = await values._db.execute_query(*values.query.get_parameterized_sql())
-    make = record.of_row
-    return [make(row) for row in rows]  # type: ignore[misc]

@@ -120,13 +120,22 @@ class Statement(Generic[Result]):
         self._shapes: dict[Hashable, _Compiled] = {}
 
     async def run(self, shape: Hashable = (), **params: Param) -> Result:
+        return await self._bound(shape, params)._execute()
+
+    async def rows(self, shape: Hashable = (), **params: Param) -> list[Any]:
+        """The rows as the database driver gives them, nothing converted (`models.records`)."""
+        query = self._bound(shape, params)
+        _, rows = await query._db.execute_query(*query.query.get_parameterized_sql())
+        return rows
+
+    def _bound(self, shape: Hashable, params: dict[str, Param]) -> AwaitableQuery:
         compiled = self._compiled(shape, params)
         query = copy.copy(compiled.query)
         # The connection of this run (a test's database, the transaction in progress).
         query._db = None
         query._choose_db_if_not_chosen()
         query.query = compiled.bind(params)
-        return await query._execute()
+        return query
 
     def _compiled(self, shape: Hashable, params: dict[str, Param]) -> _Compiled:
         lengths = tuple(

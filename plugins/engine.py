@@ -10,10 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from tortoise.expressions import Q
-
 from plugins import masking
-from plugins.base import BasePlugin, ConsentPlugin
+from plugins.base import BasePlugin, ConsentPlugin, Narrowing
 from plugins.categories import Catalogue, DataCategory, catalogue
 from plugins.decision import ABSTAIN, BlockCode, Decision, Effect, VoteKind
 from plugins.registry import PluginFactory
@@ -127,17 +125,13 @@ class RequestDecisions:
             return allowed
         return _default(category)
 
-    def visible_accounts(self) -> Q | None:
-        """The Account rows this viewer may list (AND of every plugin's narrowing), or None."""
+    def visible_accounts(self) -> tuple[Narrowing, ...]:
+        """The Account rows this viewer may list: every plugin's narrowing, all of which hold
+        (none when enforcement is off)."""
         if not self._enabled:
-            return None
-        narrowing = [q for p in self._plugins if (q := p.visible_accounts(self.viewer)) is not None]
-        if not narrowing:
-            return None
-        combined = narrowing[0]
-        for q in narrowing[1:]:
-            combined &= q
-        return combined
+            return ()
+        viewer = self.viewer
+        return tuple(n for p in self._plugins if (n := p.visible_accounts(viewer)) is not None)
 
     def mask(self, category_id: str, value: object, strategy: str | None = None) -> object:
         """What a MASK decision shows of `value` (see `masking.apply`): by the category's

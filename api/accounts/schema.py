@@ -8,17 +8,20 @@ from api.accounts.service import (
     listable_accounts,
     request_phone_change_code,
     update_profile,
+    visible_narrowings,
 )
 from api.accounts.types import ACCOUNT_CURSOR, AccountNode, account_node, account_nodes
 from api.errors import not_found
 from api.graphql.context import Info
 from api.graphql.ids import parse_id
 from api.graphql.nodes import subject_connection
-from api.graphql.pagination import Connection, PageRequest, newest_first
+from api.graphql.pagination import Connection, PageRequest, RecordPages
 from api.notices.notifications import load_sender
 from models.accounts import AccountRecord
 from plugins.subject import Subject
 from plugins.viewer import ViewerKind
+
+ACCOUNT_PAGES = RecordPages(AccountRecord)
 
 
 @strawberry.type(description="A code is on its way to the new phone, or its holder was told.")
@@ -71,9 +74,9 @@ class AccountQueries:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[AccountNode]:
-        query = listable_accounts(info.context.decisions)
+        narrowings = visible_narrowings(info.context.decisions)
         request = PageRequest.of(ACCOUNT_CURSOR, first, after, last, before)
-        page = await newest_first(query, request, AccountRecord)
+        page = await ACCOUNT_PAGES.page(narrowings, request)
         return await subject_connection(info.context, page, Subject.of_account, account_node)
 
 

@@ -37,6 +37,7 @@ from models.audit_chain import append_entries
 from models.consent import PolicyVersion
 from models.keys import DataKey
 from models.phone_codes import CodePurpose
+from plugins.base import Narrowing, narrowed
 from plugins.engine import RequestDecisions
 from plugins.viewer import ViewerKind
 
@@ -256,14 +257,17 @@ async def update_profile(
     return account
 
 
-def listable_accounts(decisions: RequestDecisions) -> QuerySet[Account]:
-    """The accounts a viewer may list: only admins and API clients list at all; which rows they
-    see is the consent plugins' narrowing (an API client: the consenting people)."""
+def visible_narrowings(decisions: RequestDecisions) -> tuple[Narrowing, ...]:
+    """Which accounts a viewer may list: only admins and API clients list at all; which rows
+    they see is the consent plugins' narrowing (an API client: the consenting people)."""
     viewer = decisions.viewer
     if viewer.kind is ViewerKind.ANONYMOUS:
         raise unauthenticated()
     if viewer.kind not in (ViewerKind.ADMIN, ViewerKind.API_CLIENT):
         raise forbidden("listing accounts is for admins and API clients")
-    query = Account.all()
-    narrowing = decisions.visible_accounts()
-    return query.filter(narrowing) if narrowing is not None else query
+    return decisions.visible_accounts()
+
+
+def listable_accounts(decisions: RequestDecisions) -> QuerySet[Account]:
+    """The accounts a viewer may list, as a query to refine."""
+    return narrowed(Account.all(), visible_narrowings(decisions))

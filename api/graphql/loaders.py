@@ -7,7 +7,7 @@ fetched together with one `IN` query and split per parent here.
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from strawberry.dataloader import DataLoader
@@ -145,30 +145,50 @@ async def load_policy_awaiting(account_ids: list[int]) -> list[PolicyVersion | N
     return [awaiting.get(account_id) for account_id in account_ids]
 
 
-@dataclass
 class Loaders:
-    orders: ChildPages = field(default_factory=lambda: ChildPages(Order))
-    reservations: ChildPages = field(default_factory=lambda: ChildPages(Reservation, ["data_key"]))
-    login_records: ChildPages = field(default_factory=lambda: ChildPages(LoginRecord))
-    device_logs: ChildPages = field(default_factory=lambda: ChildPages(DeviceLog))
-    policy_awaiting: DataLoader[int, PolicyVersion | None] = field(
-        default_factory=lambda: DataLoader(load_fn=load_policy_awaiting)
-    )
-    own_transfers: DataLoader[tuple[int, int], TransferSubject | None] = field(
-        default_factory=lambda: DataLoader(load_fn=load_own_transfers)
-    )
-    previous_policy: DataLoader[int, PolicyVersion | None] = field(
-        default_factory=lambda: DataLoader(load_fn=load_previous_policies)
-    )
-    incident_notified: DataLoader[int, int] = field(
-        default_factory=lambda: count_loader(Notification, "incident_id")
-    )
-    incident_public_notices: DataLoader[int, int] = field(
-        default_factory=lambda: count_loader(PublicNotice, "incident_id")
-    )
-    transfer_counts: DataLoader[int, dict[TransferOutcome, int]] = field(
-        default_factory=lambda: DataLoader(load_fn=load_transfer_counts)
-    )
-    transfer_outcomes: DataLoader[int, Outcomes] = field(
-        default_factory=lambda: DataLoader(load_fn=load_transfer_outcomes)
-    )
+    """One request's loaders, each made when a field of the request first needs it: most
+    requests use none or one of them."""
+
+    @cached_property
+    def orders(self) -> ChildPages:
+        return ChildPages(Order)
+
+    @cached_property
+    def reservations(self) -> ChildPages:
+        return ChildPages(Reservation, ["data_key"])
+
+    @cached_property
+    def login_records(self) -> ChildPages:
+        return ChildPages(LoginRecord)
+
+    @cached_property
+    def device_logs(self) -> ChildPages:
+        return ChildPages(DeviceLog)
+
+    @cached_property
+    def policy_awaiting(self) -> DataLoader[int, PolicyVersion | None]:
+        return DataLoader(load_fn=load_policy_awaiting)
+
+    @cached_property
+    def own_transfers(self) -> DataLoader[tuple[int, int], TransferSubject | None]:
+        return DataLoader(load_fn=load_own_transfers)
+
+    @cached_property
+    def previous_policy(self) -> DataLoader[int, PolicyVersion | None]:
+        return DataLoader(load_fn=load_previous_policies)
+
+    @cached_property
+    def incident_notified(self) -> DataLoader[int, int]:
+        return count_loader(Notification, "incident_id")
+
+    @cached_property
+    def incident_public_notices(self) -> DataLoader[int, int]:
+        return count_loader(PublicNotice, "incident_id")
+
+    @cached_property
+    def transfer_counts(self) -> DataLoader[int, dict[TransferOutcome, int]]:
+        return DataLoader(load_fn=load_transfer_counts)
+
+    @cached_property
+    def transfer_outcomes(self) -> DataLoader[int, Outcomes]:
+        return DataLoader(load_fn=load_transfer_outcomes)

@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import strawberry
-from tortoise.queryset import QuerySet
+from tortoise.queryset import QuerySet, ValuesListQuery
 
 from api.errors import invalid
-from models.records import Record, read_records
+from models.records import Record
+from models.statements import Statement
+from plugins.base import Narrowing, narrowed
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -164,24 +166,67 @@ class Page(Generic[Row]):
     previous_rows: Beyond
 
 
-def other_side_of(query: QuerySet) -> OtherSide:
-    """Asks `query` (the list without cursors) whether rows lie past a key."""
+def other_side_of(query_of: Callable[[], QuerySet]) -> OtherSide:
+    """Asks the list without cursors (made by `query_of` only then) whether rows lie past a
+    key."""
 
     async def other_side(newer: bool, key: int, inclusive: bool) -> bool:
         comparison = ("gt" if newer else "lt") + ("e" if inclusive else "")
-        return bool(await query.filter(**{f"id__{comparison}": key}).exists())
+        return bool(await query_of().filter(**{f"id__{comparison}": key}).exists())
 
     return other_side
 
 
-async def newest_first(
-    query: QuerySet, request: PageRequest, record: type[Record] | None = None
-) -> Page[Any]:
-    """One page of `query` and one row more, in one statement: model objects, or records of
-    `record`'s type where a list only reads (`models.records`)."""
-    page = request.ordered(query).limit(request.size + 1)
-    read = await (page if record is None else read_records(page, record))
-    return request.page(read, other_side_of(query))
+async def newest_first(query: QuerySet, request: PageRequest) -> Page[Any]:
+    """One page of `query` and one row more, in one statement."""
+    read = await request.ordered(query).limit(request.size + 1)
+    return request.page(read, other_side_of(lambda: query))
+
+
+R = TypeVar("R", bound=Record)
+
+
+class RecordPages(Generic[R]):
+    """Pages of a table narrowed by filters (`plugins.base.Narrowing`), newest first, read as
+    records (`models.records`). The page query is made into SQL once per shape (the filters'
+    shapes and the page's size and direction) and run with each request's values (the filters'
+    own, the cursors): building a narrowed page query costs more than running it."""
+
+    def __init__(self, record: type[R]) -> None:
+        self._record = record
+        self._statement = Statement[list[Any]](record.MODEL, self._query)
+
+    async def page(self, narrowings: Sequence[Narrowing], request: PageRequest) -> Page[R]:
+        params: dict[str, Any] = {}
+        for index, narrowing in enumerate(narrowings):
+            params |= {f"{index}:{name}": value for name, value in narrowing.params.items()}
+        if request.after is not None:
+            params["after"] = request.after
+        if request.before is not None:
+            params["before"] = request.before
+        filters = tuple((n.build, n.shape, tuple(n.params)) for n in narrowings)
+        cursors = (request.after is not None, request.before is not None)
+        shape = (filters, request.kind, request.size, request.backward, cursors)
+        make = self._record.of_row
+        read = [make(row) for row in await self._statement.rows(shape, **params)]
+        model = self._record.MODEL
+        return request.page(read, other_side_of(lambda: narrowed(model.all(), narrowings)))
+
+    def _query(self, shape: tuple[Any, ...], **params: Any) -> ValuesListQuery:
+        filters, kind, size, backward, (after, before) = shape
+        narrowings = [
+            Narrowing(build, filter_shape, {name: params[f"{index}:{name}"] for name in names})
+            for index, (build, filter_shape, names) in enumerate(filters)
+        ]
+        request = PageRequest(
+            kind,
+            size,
+            backward,
+            after=params["after"] if after else None,
+            before=params["before"] if before else None,
+        )
+        page = request.ordered(narrowed(self._record.MODEL.all(), narrowings)).limit(size + 1)
+        return page.values_list(*self._record.selected())
 
 
 def connection(page: Page[Row], node: Callable[[Row], Node]) -> Connection[Node]:

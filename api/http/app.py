@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -126,6 +127,9 @@ class ConsentQLGraphQL(GraphQL[RequestContext, None]):
             root_value=root_value,
             request_data=request_data,
         )
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         # Strawberry's page loads its scripts from a CDN; ours come from this app (intranets).

@@ -20,7 +20,7 @@ from models.clock import utcnow
 from models.consent import Consent, PolicyAcceptance, PolicyVersion
 from models.privacy import TRANSFER_PURPOSE, TransferOutcome, TransferSubject
 from models.statements import Statement
-from plugins.base import BasePlugin
+from plugins.base import BasePlugin, Narrowing
 from plugins.categories import DataCategory
 from plugins.decision import ABSTAIN, Vote
 from plugins.subject import Subject
@@ -55,19 +55,15 @@ def _covering(recipient: int, purpose: str, now: datetime) -> QuerySet[Consent]:
     )
 
 
-def live_consents(scope: ClientScope) -> QuerySet[Consent]:
-    """The consents that let the client see a person. For a successor's client (purpose
-    "transfer", P-TRANSFER-1) the person must also have moved to it in a recorded transfer:
-    a consent alone moves nothing until an admin records the transfer, and someone asked in a
-    transfer is seen only once they accepted."""
-    return _live(_is_transfer(scope), scope.affiliate_id, scope.purpose, utcnow())
-
-
 def _is_transfer(scope: ClientScope) -> bool:
     return scope.purpose == TRANSFER_PURPOSE
 
 
-def _live(transfer: bool, recipient: int, purpose: str, now: datetime) -> QuerySet[Consent]:
+def live_consents(transfer: bool, recipient: int, purpose: str, now: datetime) -> QuerySet[Consent]:
+    """The consents that let the client see a person. For a successor's client (purpose
+    "transfer", P-TRANSFER-1) the person must also have moved to it in a recorded transfer:
+    a consent alone moves nothing until an admin records the transfer, and someone asked in a
+    transfer is seen only once they accepted."""
     consents = _covering(recipient, purpose, now)
     if not transfer:
         return consents
@@ -82,7 +78,7 @@ def _live_consents_of(
 ) -> ValuesListQuery:
     """Newest first, for the people of a page: (consent id, account id, categories)."""
     return (
-        _live(transfer, recipient, purpose, now)
+        live_consents(transfer, recipient, purpose, now)
         .filter(account_id__in=people)
         .order_by("-id")
         .values_list("id", "account_id", "categories")
@@ -133,14 +129,23 @@ class RecipientConsentPlugin(BasePlugin):
                 return permit
         return ABSTAIN
 
-    def visible_accounts(self, viewer: Viewer) -> Q | None:
-        if viewer.client is None:
+    def visible_accounts(self, viewer: Viewer) -> Narrowing | None:
+        scope = viewer.client
+        if scope is None:
             return None
-        # Correlated with the account row being filtered: the database walks the page's
-        # accounts in key order and looks each one's consent up in the (account_id,
-        # recipient_id) index, stopping at the page's end, whatever the page and however many
-        # people there are. Uncorrelated, SQLite collects and sorts every consenting person for
-        # each page, and PostgreSQL needs the page's bound repeated inside.
-        outer_account_id = RawSQL(f'"{Account._meta.db_table}"."id"')
-        consents = live_consents(viewer.client).filter(account_id=outer_account_id)
-        return Q(id__in=Subquery(consents.values("account_id")), status=AccountStatus.ACTIVE)
+        return Narrowing(
+            _consenting,
+            _is_transfer(scope),
+            {"recipient": scope.affiliate_id, "purpose": scope.purpose, "now": utcnow()},
+        )
+
+
+def _consenting(transfer: bool, *, recipient: int, purpose: str, now: datetime) -> Q:
+    """Active people with a live consent to the client. Correlated with the account row being
+    filtered: the database walks the page's accounts in key order and looks each one's consent
+    up in the (account_id, recipient_id) index, stopping at the page's end, whatever the page and
+    however many people there are. Uncorrelated, SQLite collects and sorts every consenting
+    person for each page, and PostgreSQL needs the page's bound repeated inside."""
+    outer_account_id = RawSQL(f'"{Account._meta.db_table}"."id"')
+    consents = live_consents(transfer, recipient, purpose, now).filter(account_id=outer_account_id)
+    return Q(id__in=Subquery(consents.values("account_id")), status=AccountStatus.ACTIVE)

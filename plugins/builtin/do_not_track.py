@@ -9,10 +9,12 @@ would be processing for it. A client that sends the signal itself asks for no op
 processing at all.
 """
 
+from collections.abc import Hashable
+
 from tortoise.expressions import Q
 
 from models.consent import AffiliateKind
-from plugins.base import NOBODY, BasePlugin
+from plugins.base import NOBODY, BasePlugin, Narrowing
 from plugins.categories import DataCategory
 from plugins.decision import ABSTAIN, BlockCode, Vote
 from plugins.subject import Subject
@@ -20,6 +22,13 @@ from plugins.viewer import Viewer
 
 MARKETING = "marketing"
 DO_NOT_TRACK = Vote.restrict("Do Not Track: no optional processing", BlockCode.CONSENT_REQUIRED)
+
+
+def _not_tracking(_shape: Hashable) -> Q:
+    return Q(do_not_track=False)
+
+
+NOT_TRACKING = Narrowing(_not_tracking)
 
 
 def optional_processing(viewer: Viewer) -> bool:
@@ -40,7 +49,7 @@ class DoNotTrackPlugin(BasePlugin):
             return DO_NOT_TRACK
         return ABSTAIN
 
-    def visible_accounts(self, viewer: Viewer) -> Q | None:
+    def visible_accounts(self, viewer: Viewer) -> Narrowing | None:
         if not optional_processing(viewer):
             return None
-        return NOBODY if viewer.do_not_track else Q(do_not_track=False)
+        return NOBODY if viewer.do_not_track else NOT_TRACKING

@@ -6,9 +6,7 @@ through the API (a nested list, a reservation, a future field) can show a partne
 masked or not, and a partner lists no accounts.
 """
 
-from tortoise.expressions import Q
-
-from plugins.base import NOBODY, BasePlugin
+from plugins.base import NOBODY, BasePlugin, Narrowing
 from plugins.categories import DataCategory
 from plugins.decision import ABSTAIN, BlockCode, Vote
 from plugins.subject import Subject
@@ -28,5 +26,5 @@ class PartnerPlugin(BasePlugin):
             return OTHERS
         return ABSTAIN
 
-    def visible_accounts(self, viewer: Viewer) -> Q | None:
+    def visible_accounts(self, viewer: Viewer) -> Narrowing | None:
         return NOBODY if viewer.kind is ViewerKind.PARTNER else None

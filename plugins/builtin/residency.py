@@ -3,10 +3,8 @@
 Region codes are ISO 3166 alpha-2; only CN counts as mainland China (HK, MO and TW do not).
 """
 
-from tortoise.expressions import Q
-
 from models.consent import MAINLAND_CHINA
-from plugins.base import NOBODY, BasePlugin
+from plugins.base import NOBODY, BasePlugin, Narrowing
 from plugins.categories import DataCategory
 from plugins.decision import ABSTAIN, BlockCode, Vote
 from plugins.subject import Subject
@@ -28,5 +26,5 @@ class ResidencyPlugin(BasePlugin):
     def vote(self, viewer: Viewer, subject: Subject, category: DataCategory) -> Vote:
         return OUTSIDE if self.may_vote(viewer) else ABSTAIN
 
-    def visible_accounts(self, viewer: Viewer) -> Q | None:
+    def visible_accounts(self, viewer: Viewer) -> Narrowing | None:
         return NOBODY if outside_mainland(viewer) else None

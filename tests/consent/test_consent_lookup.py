@@ -1,6 +1,7 @@
-"""The consent look-up is compiled once per page shape (models.statements) and bound to each
-request's client: two clients asking for pages of the same shape, one after the other, each get
-their own consents, and a withdrawal counts on the very next request (P-SHARE-2, P-WITHDRAW-1)."""
+"""The consent look-up and the page of consenting people are compiled once per page shape
+(models.statements) and bound to each request's client: two clients asking for pages of the same
+shape, one after the other, each list the people consenting to them and get their own consents,
+and a withdrawal counts on the very next request (P-SHARE-1, P-SHARE-2, P-WITHDRAW-1)."""
 
 import pytest
 
@@ -10,6 +11,7 @@ from tests.sharing import (
     create_affiliate,
     grant,
     issue_client,
+    listed_ids,
     ok,
     person_with_id,
     publish_policy,
@@ -38,6 +40,7 @@ async def two_clients(client, settings):
         "first": await issue_client(client, admin, first),
         "second": await issue_client(client, admin, second),
         "ids": {zero_id: 0, one_id: 1},
+        "second_affiliate": second,
         "zero": zero,
         "consents": consents,
     }
@@ -69,3 +72,17 @@ async def test_p_withdraw_1_a_withdrawal_counts_on_the_next_request(client, two_
     assert ok(withdrawn)["withdrawConsent"]["endedReason"] == "WITHDRAWN"
     assert await clear_fields(client, first, ids) == {1: {"email"}}
     assert await clear_fields(client, two_clients["second"], ids) == {0: {"email"}, 1: {"phone"}}
+
+
+async def test_p_share_1_clients_in_turn_each_list_only_the_people_consenting_to_them(
+    client, two_clients
+):
+    first, second, ids = two_clients["first"], two_clients["second"], two_clients["ids"]
+    two, two_id = await person_with_id(client, 2)
+    only_second = await grant(client, two, two_clients["second_affiliate"])
+    for _ in range(2):
+        assert await listed_ids(client, first) == set(ids)
+        assert await listed_ids(client, second) == {*ids, two_id}
+    withdrawn = await gql(client, WITHDRAW_CONSENT, {"id": only_second["id"]}, token=two)
+    assert ok(withdrawn)["withdrawConsent"]["endedReason"] == "WITHDRAWN"
+    assert await listed_ids(client, second) == set(ids)

@@ -30,7 +30,7 @@ from models.keys import DataKey
 from models.privacy import Transfer, TransferOutcome, TransferReason, TransferSubject
 from models.reservations import Reservation
 from plugins import registry
-from plugins.base import BasePlugin
+from plugins.base import BasePlugin, narrowed
 from plugins.builtin.owner import OwnerPlugin
 from plugins.categories import DataCategory, catalogue
 from plugins.decision import ABSTAIN, BlockCode, Decision, Effect, Vote
@@ -159,8 +159,7 @@ async def decide(
 
 
 async def visible(engine: ConsentEngine, viewer: Viewer) -> set[int]:
-    narrowing = engine.for_request(viewer).visible_accounts()
-    query = Account.all() if narrowing is None else Account.filter(narrowing)
+    query = narrowed(Account.all(), engine.for_request(viewer).visible_accounts())
     return set(await query.values_list("id", flat=True))
 
 
@@ -416,7 +415,7 @@ async def test_engine_switched_off_allows_everything_and_records_nothing() -> No
     )
     await decisions.prepare([SUBJECT])
     assert decisions.decide(SUBJECT, "contact.phone").effect is Effect.ALLOW
-    assert decisions.visible_accounts() is None
+    assert decisions.visible_accounts() == ()
     assert decisions.ledger_entries() == []
 
 
@@ -551,9 +550,9 @@ async def test_p_share_1_a_client_page_is_read_in_key_order_not_after_every_cons
     recipient = await affiliate()
     for _ in range(3):
         await consent(await person(), recipient, ["contact.phone"], version)
-    narrowing = engine.for_request(client(recipient)).visible_accounts()
-    assert narrowing is not None
-    page = Account.filter(narrowing).order_by("-id").limit(2)
+    narrowings = engine.for_request(client(recipient)).visible_accounts()
+    assert narrowings
+    page = narrowed(Account.all(), narrowings).order_by("-id").limit(2)
     # Not `page.explain()`: on SQLite it drops the subquery's parameters.
     page._make_query()
     sql, parameters = page.query.get_parameterized_sql()
