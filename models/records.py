@@ -15,6 +15,7 @@ from operator import itemgetter
 from typing import Any, ClassVar
 
 from tortoise.fields import Field
+from tortoise.fields.data import CharEnumFieldInstance
 
 
 class Record(tuple):  # type: ignore[type-arg]
@@ -57,6 +58,11 @@ def _reader(field: Field, index: int) -> property:
         bytes,
     ):
         return property(itemgetter(index))
+    if isinstance(field, CharEnumFieldInstance):
+        # An enum's members by their stored text: a look-up, not the enum's own constructor.
+        members: dict[Any, Any] = {member.value: member for member in field.enum_type}
+        members[None] = None
+        return property(lambda record: members[record[index]])
     convert: Callable[[Any], Any] = field.to_python_value
     return property(lambda record: convert(record[index]))
 
