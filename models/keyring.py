@@ -17,6 +17,7 @@ import hmac
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from types import MappingProxyType
 
 from cryptography.hazmat.primitives import hashes
@@ -107,7 +108,10 @@ class Keyring:
 
     def wrap(self, data_key: bytes) -> bytes:
         nonce = os.urandom(NONCE_BYTES)
-        return nonce + AESGCM(self.wrapping_key).encrypt(nonce, data_key, self.key_id.encode())
+        encrypted = _wrapping_cipher(self.wrapping_key).encrypt(
+            nonce, data_key, self.key_id.encode()
+        )
+        return nonce + encrypted
 
     def unwrap(self, wrapped: bytes, key_id: str) -> bytes:
         """The data key `wrapped` by the master key `key_id` (the id is bound in when wrapping,
@@ -115,7 +119,7 @@ class Keyring:
         wrapping_key = self.wrapping_key if key_id == self.key_id else self.retired.get(key_id)
         if wrapping_key is None:
             raise UnknownMasterKey(f"no master key with id {key_id} is configured")
-        return AESGCM(wrapping_key).decrypt(
+        return _wrapping_cipher(wrapping_key).decrypt(
             wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], key_id.encode()
         )
 
@@ -123,16 +127,27 @@ class Keyring:
         return hmac.new(self.lookup_key, normalized.encode(), hashlib.sha256).hexdigest()
 
 
-def seal(data_key: bytes, value: str, context: str) -> bytes:
+@cache
+def _wrapping_cipher(wrapping_key: bytes) -> AESGCM:
+    # A handful per process (the active master key and retired ones), each opening every data
+    # key of a page.
+    return AESGCM(wrapping_key)
+
+
+def cipher(data_key: bytes) -> AESGCM:
+    """What seals and opens values under a data key: made once per key in hand, not per value
+    (a person's row holds several)."""
+    return AESGCM(data_key)
+
+
+def seal(data_cipher: AESGCM, value: str, context: str) -> bytes:
     """Seal a value; `context` (table and column) is bound in, so a blob cannot be moved."""
     nonce = os.urandom(NONCE_BYTES)
-    return nonce + AESGCM(data_key).encrypt(nonce, value.encode(), context.encode())
+    return nonce + data_cipher.encrypt(nonce, value.encode(), context.encode())
 
 
-def unseal(data_key: bytes, blob: bytes, context: str) -> str:
-    return (
-        AESGCM(data_key).decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], context.encode()).decode()
-    )
+def unseal(data_cipher: AESGCM, blob: bytes, context: str) -> str:
+    return data_cipher.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], context.encode()).decode()
 
 
 _active: Keyring | None = None

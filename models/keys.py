@@ -1,5 +1,6 @@
 """One data key per person, stored wrapped by the master key (see `models.keyring`)."""
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from tortoise import fields
 from tortoise.models import Model
 
@@ -16,31 +17,31 @@ class KeyMaterial:
 
     wrapped: bytes | None
     master_key_id: str
-    _plain_cache: bytes | None = None
+    _cipher_cache: AESGCM | None = None
 
-    def _plain(self) -> bytes | None:
+    def _cipher(self) -> AESGCM | None:
         if self.wrapped is None:
             return None
-        cached = self._plain_cache
+        cached = self._cipher_cache
         if cached is None:
-            cached = keyring.active().unwrap(self.wrapped, self.master_key_id)
-            self._plain_cache = cached
+            cached = keyring.cipher(keyring.active().unwrap(self.wrapped, self.master_key_id))
+            self._cipher_cache = cached
         return cached
 
     def seal(self, value: str | None, context: str) -> bytes | None:
         if value is None:
             return None
-        plain = self._plain()
-        if plain is None:
+        cipher = self._cipher()
+        if cipher is None:
             raise ValueError("cannot seal under a destroyed data key")
-        return keyring.seal(plain, value, context)
+        return keyring.seal(cipher, value, context)
 
     def open(self, blob: bytes | None, context: str) -> str | None:
         """The sealed value, or None when there is none or the key has been destroyed."""
-        plain = self._plain()
-        if blob is None or plain is None:
+        cipher = self._cipher()
+        if blob is None or cipher is None:
             return None
-        return keyring.unseal(plain, blob, context)
+        return keyring.unseal(cipher, blob, context)
 
 
 @personal_data(
@@ -71,7 +72,7 @@ class DataKey(KeyMaterial, Model):
 
     async def destroy(self) -> None:
         self.wrapped = None
-        self._plain_cache = None
+        self._cipher_cache = None
         self.destroyed_at = utcnow()
         await self.save(update_fields=["wrapped", "destroyed_at"])
 

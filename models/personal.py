@@ -359,4 +359,4 @@ def retention_pending(declaration: PersonalData) -> Q:
 def seal_with(model: type[Model], column: str, plain_key: bytes, value: str) -> bytes:
     """The blob of a sealed column under a data key already in hand, for bulk loads that build
     rows without model instances (bench/seed.py)."""
-    return keyring.seal(plain_key, value, declaration_of(model)[column].sealed_as)
+    return keyring.seal(keyring.cipher(plain_key), value, declaration_of(model)[column].sealed_as)

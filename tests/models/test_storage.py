@@ -66,10 +66,11 @@ async def test_destroying_the_data_key_makes_sealed_values_unreadable(client):
 async def test_a_blob_cannot_be_opened_as_another_column():
     keyring.install(keyring.Keyring.from_master_key(b"k" * 32))
     ring = keyring.active()
-    key = ring.unwrap(ring.new_wrapped_data_key(), ring.key_id)
-    blob = keyring.seal(key, "13800130000", "account.phone")
+    cipher = keyring.cipher(ring.unwrap(ring.new_wrapped_data_key(), ring.key_id))
+    blob = keyring.seal(cipher, "13800130000", "account.phone")
+    assert keyring.unseal(cipher, blob, "account.phone") == "13800130000"
     with pytest.raises(Exception):  # noqa: B017 - cryptography raises InvalidTag
-        keyring.unseal(key, blob, "account.email")
+        keyring.unseal(cipher, blob, "account.email")
 
 
 async def test_p_collect_1_invalid_registrations_write_nothing(client):
