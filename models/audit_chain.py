@@ -107,10 +107,18 @@ def utc_iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
+def entry_lines(ids: Sequence[int], created_iso: str, contents: Sequence[Sequence[Any]]) -> bytes:
+    """Entries as their link's digest covers them: each a JSON array on one line (JSON text
+    escapes every line break, so the lines of a link are unambiguous)."""
+    lines = [
+        canonical((entry_id, created_iso, *content)) + "\n"
+        for entry_id, content in zip(ids, contents, strict=True)
+    ]
+    return "".join(lines).encode()
+
+
 def entry_line(entry_id: int, created_iso: str, content: Sequence[Any]) -> bytes:
-    """An entry as its link's digest covers it: a JSON array on one line (JSON text escapes
-    every line break, so the lines of a link are unambiguous)."""
-    return (canonical((entry_id, created_iso, *content)) + "\n").encode()
+    return entry_lines((entry_id,), created_iso, (content,))
 
 
 @dataclass(frozen=True)
@@ -360,9 +368,9 @@ class Digest:
         self._hash.update(line)
         self.count += 1
 
-    def add_all(self, lines: Sequence[bytes]) -> None:
-        self._hash.update(b"".join(lines))
-        self.count += len(lines)
+    def add_all(self, lines: bytes, count: int) -> None:
+        self._hash.update(lines)
+        self.count += count
 
     def hexdigest(self) -> str:
         return self._hash.hexdigest()
@@ -387,12 +395,7 @@ async def append_entries(entries: Iterable[Mapping[str, Any]]) -> None:
     async with in_transaction() as connection:
         claimed = await claim(connection, _chains, len(contents))
         digest = Digest()
-        digest.add_all(
-            [
-                entry_line(entry_id, created_iso, values)
-                for entry_id, values in zip(claimed.ids, contents, strict=True)
-            ]
-        )
+        digest.add_all(entry_lines(claimed.ids, created_iso, contents), len(contents))
         link, mac = next_link(claimed, digest, created_at)
         await write(connection, claimed.ids, link, mac, columns)
 
