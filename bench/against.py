@@ -1,12 +1,13 @@
 """The ledger's append and the bearer client's look-up, this checkout's against another's.
 
 Loads `models/audit_chain.py` and `api/auth/clients.py` of `--baseline DIR` (a `git worktree` of
-an earlier commit) beside this checkout's, in one process on one fresh database, and runs them
-in alternating blocks (the order flipped every block): an append of `--batch` read entries as
-`Ledger.record_reads` makes them, and the look-up of an API client's token with its viewer, as
-every request of a client makes it. Prints the CPU time per call (the process's, so SQLite's
-own thread counts; and the event loop thread's alone) of each; the ledger written by both must
-verify.
+an earlier commit) beside this checkout's, in one process on one freshly seeded database
+(bench.seed), and runs both in alternating blocks (the order flipped every block): bench.peer's
+request (an API client's 100-row list, enforcement on) through the app with one or the other
+pair of modules in place; an append of `--batch` read entries as `Ledger.record_reads` makes
+them; and the look-up of the client's token with its viewer. Prints the CPU time per call (the
+process's, so SQLite's own thread counts; and the event loop thread's alone) of each; the ledger
+written by both must verify.
 
     python -m bench.against --baseline ../base
     python -m bench.against --baseline ../base --database-url postgres://postgres@127.0.0.1/new_db
@@ -14,6 +15,7 @@ verify.
 
 import argparse
 import asyncio
+import gc
 import importlib.util
 import statistics
 import sys
@@ -24,26 +26,30 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import httpx
 from tortoise import Tortoise
 
 from api.actor import Actor
+from api.audit import ledger
 from api.audit.events import read_events
-from api.auth import clients
-from api.auth.tokens import CLIENT_PREFIX, digest
-from api.database import migrate, prepare_storage, tortoise_config
-from bench.seed import bench_settings
+from api.auth import clients, identify
+from api.http.app import create_app
+from bench.peer import QUERY
+from bench.queries import ViewerRole, viewer_tokens
+from bench.seed import DEFAULT_PEOPLE, bench_settings, open_database, seed
 from models import audit_chain
 from models.audit_verify import verify_ledger
-from models.consent import Affiliate, ApiClient
 from plugins.engine import LedgerEntry
 from plugins.viewer import Viewer, ViewerKind
 
-CATEGORIES = ["contact.phone", "identity.name", "contact.email", "org.company"]
+PAGE = 100
 # The two outcomes of bench.seed's consents: all four categories, or phone and name only.
 SPLITS = (
     (("contact.phone", "identity.name"), ("contact.email", "org.company"), ()),
-    ((), tuple(sorted(CATEGORIES)), ()),
+    ((), ("contact.email", "contact.phone", "identity.name", "org.company"), ()),
 )
+PARTS = ("request", "append", "client look-up")
+Results = dict[str, dict[str, list[tuple[float, float]]]]
 
 
 def load(root: Path, relative: str) -> ModuleType:
@@ -60,6 +66,25 @@ def read_entries(size: int) -> list[LedgerEntry]:
         LedgerEntry(f"account:{n}", *SPLITS[n % 4 == 0], f"consent:{n}" if n % 4 else "none")
         for n in range(size)
     ]
+
+
+def use(auth: ModuleType, chain: ModuleType) -> None:
+    """Put one checkout's look-up and append where the app calls them."""
+    identify.client_of_token = auth.client_of_token
+    identify.client_viewer = auth.client_viewer
+    ledger.append_entries = chain.append_entries
+
+
+def requesting(http: httpx.AsyncClient, token: str) -> Callable[[int], Awaitable[None]]:
+    async def request(_: int) -> None:
+        response = await http.post(
+            "/graphql", json={"query": QUERY}, headers={"authorization": f"Bearer {token}"}
+        )
+        edges = ((response.json().get("data") or {}).get("accounts") or {}).get("edges") or []
+        if len(edges) != PAGE:
+            raise SystemExit(f"the list answered {len(edges)} rows: {response.text[:300]}")
+
+    return request
 
 
 def appending(
@@ -81,6 +106,8 @@ def looking_up(auth: ModuleType, token: str) -> Callable[[int], Awaitable[Viewer
 
 async def timed(calls: int, call: Callable[[int], Awaitable[Any]]) -> tuple[float, float]:
     """CPU ms per call: the process's and this thread's."""
+    await call(-1)
+    gc.collect()
     process, thread = time.process_time(), time.thread_time()
     for n in range(calls):
         await call(n)
@@ -90,45 +117,40 @@ async def timed(calls: int, call: Callable[[int], Awaitable[Any]]) -> tuple[floa
     )
 
 
-async def run(args: argparse.Namespace) -> dict[str, dict[str, list[tuple[float, float]]]]:
+async def run(args: argparse.Namespace) -> Results:
     data_dir = Path(tempfile.mkdtemp(prefix="consentql-against-"))
-    url = args.database_url or f"sqlite://{data_dir}/db.sqlite3"
-    settings = bench_settings(url, data_dir)
-    prepare_storage(settings)
-    if url.startswith("postgres"):
-        await Tortoise.init(config=tortoise_config(url), _create_db=True)
-        await Tortoise.close_connections()
-    await migrate(settings)
-    await Tortoise.close_connections()
-    old_chain = load(args.baseline, "models/audit_chain.py")
-    old_chain.use_chains(settings.audit_chains)
-    old_clients = load(args.baseline, "api/auth/clients.py")
-    await Tortoise.init(config=tortoise_config(url))
+    settings = bench_settings(args.database_url, data_dir)
+    await open_database(settings, create=True)
+    codes = {
+        "baseline": (
+            load(args.baseline, "api/auth/clients.py"),
+            load(args.baseline, "models/audit_chain.py"),
+        ),
+        "this": (clients, audit_chain),
+    }
+    codes["baseline"][1].use_chains(settings.audit_chains)
     try:
-        affiliate = await Affiliate.create(
-            name="bench", kind="AFFILIATE", region="CN", purposes=["marketing"]
-        )
-        token = CLIENT_PREFIX + "bench"
-        await ApiClient.create(
-            affiliate=affiliate,
-            name="bench",
-            purpose="marketing",
-            categories=CATEGORIES,
-            token_hash=digest(token),
-        )
+        await seed(args.people)
+        token = (await viewer_tokens())[ViewerRole.CLIENT]
         viewer = Viewer(kind=ViewerKind.API_CLIENT, client=await clients.client_of_token(token))
         entries = read_entries(args.batch)
-        codes = {"baseline": (old_chain, old_clients), "this": (audit_chain, clients)}
-        results: dict[str, dict[str, list[tuple[float, float]]]] = {
-            part: {code: [] for code in codes} for part in ("append", "client look-up")
-        }
-        for block in range(args.blocks):
-            for code in sorted(codes, reverse=block % 2 == 1):
-                chain, auth = codes[code]
-                append = appending(chain, viewer, entries, f"{code}-{block}")
-                results["append"][code].append(await timed(args.appends, append))
-                lookup = looking_up(auth, token)
-                results["client look-up"][code].append(await timed(args.lookups, lookup))
+        results: Results = {part: {code: [] for code in codes} for part in PARTS}
+        app = create_app(settings, manage_database=False)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
+            request = requesting(http, token)
+            for block in range(args.blocks):
+                for code in sorted(codes, reverse=block % 2 == 1):
+                    auth, chain = codes[code]
+                    use(auth, chain)
+                    append = appending(chain, viewer, entries, f"{code}-{block}")
+                    for part, calls, call in (
+                        ("request", args.requests, request),
+                        ("append", args.appends, append),
+                        ("client look-up", args.lookups, looking_up(auth, token)),
+                    ):
+                        results[part][code].append(await timed(calls, call))
+            use(clients, audit_chain)
         problems = (await verify_ledger(None)).problems
         if problems:
             raise SystemExit(f"the ledger does not verify: {problems[:3]}")
@@ -137,7 +159,7 @@ async def run(args: argparse.Namespace) -> dict[str, dict[str, list[tuple[float,
         await Tortoise.close_connections()
 
 
-def report(results: dict[str, dict[str, list[tuple[float, float]]]]) -> None:
+def report(results: Results) -> None:
     for part, codes in results.items():
         for code, blocks in codes.items():
             process = [p for p, _ in blocks]
@@ -147,15 +169,23 @@ def report(results: dict[str, dict[str, list[tuple[float, float]]]]) -> None:
                 f"{statistics.median(process):.3f} (blocks {min(process):.3f}-"
                 f"{max(process):.3f}), event loop thread {statistics.median(thread):.3f}"
             )
+        pairs = [b[0] - t[0] for b, t in zip(codes["baseline"], codes["this"], strict=True)]
+        print(
+            f"{part:15} baseline - this, per pair of blocks: median "
+            f"{statistics.median(pairs):.3f} ms, this cheaper in {sum(p > 0 for p in pairs)}"
+            f"/{len(pairs)}"
+        )
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.against", description=__doc__)
     parser.add_argument("--baseline", type=Path, required=True, help="another checkout")
     parser.add_argument("--database-url", default="", help="a new PostgreSQL database")
-    parser.add_argument("--batch", type=int, default=100, help="read entries per append")
+    parser.add_argument("--people", type=int, default=DEFAULT_PEOPLE)
+    parser.add_argument("--batch", type=int, default=PAGE, help="read entries per append")
     parser.add_argument("--blocks", type=int, default=16, help="blocks per code, alternated")
-    parser.add_argument("--appends", type=int, default=50, help="appends per block")
+    parser.add_argument("--requests", type=int, default=20, help="list requests per block")
+    parser.add_argument("--appends", type=int, default=30, help="appends per block")
     parser.add_argument("--lookups", type=int, default=200, help="client look-ups per block")
     args = parser.parse_args(argv)
     report(asyncio.run(run(args)))
