@@ -34,6 +34,7 @@ from api.audit import ledger
 from api.audit.events import read_events
 from api.auth import clients, identify
 from api.http.app import create_app
+from bench.enforcement import drop_database
 from bench.peer import QUERY
 from bench.queries import ViewerRole, viewer_tokens
 from bench.seed import DEFAULT_PEOPLE, bench_settings, open_database, seed
@@ -157,6 +158,8 @@ async def run(args: argparse.Namespace) -> Results:
         return results
     finally:
         await Tortoise.close_connections()
+        if args.database_url:
+            await drop_database(settings)
 
 
 def report(results: Results) -> None:
@@ -180,7 +183,9 @@ def report(results: Results) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.against", description=__doc__)
     parser.add_argument("--baseline", type=Path, required=True, help="another checkout")
-    parser.add_argument("--database-url", default="", help="a new PostgreSQL database")
+    parser.add_argument(
+        "--database-url", default="", help="a new PostgreSQL database, dropped after"
+    )
     parser.add_argument("--people", type=int, default=DEFAULT_PEOPLE)
     parser.add_argument("--batch", type=int, default=PAGE, help="read entries per append")
     parser.add_argument("--blocks", type=int, default=16, help="blocks per code, alternated")
