@@ -14,7 +14,7 @@ from tortoise.contrib.test import tortoise_test_context
 
 from models import MODEL_MODULES, keyring
 from models.audit import AuditChain, AuditEntry, AuditLink
-from models.audit_chain import GENESIS_MAC, append_entries, dialect_sql
+from models.audit_chain import CANONICAL, GENESIS_MAC, append_entries, canonical, dialect_sql
 from models.audit_verify import verify_ledger
 from tests.audit_ledger import read as audit_read
 
@@ -140,3 +140,45 @@ async def test_p_sec_5_an_entry_refuses_fields_its_link_would_not_cover(db: None
     with pytest.raises(ValueError, match="not audit entry fields"):
         await append_entries([read("account:1", hash="0" * 64)])
     assert await AuditEntry.all().count() == 0
+
+
+def test_p_sec_5_entries_are_encoded_as_the_canonical_encoder_encodes_them() -> None:
+    """Links written before and after must verify alike: the encoder made once writes the text
+    `CANONICAL.encode` writes."""
+    values: list[object] = [
+        None,
+        "",
+        'quote " backslash \\ tab \t line\nbreak \u2028 \x00',
+        "张三 ☃ 😀",
+        ("contact.phone", "identity.name"),
+        [],
+        {"z": 1, "a": [None, True, False], "名": {"b": 2.5, "a": "x"}},
+        (12, "2026-11-30T03:00:00.000000+00:00", "req", None, ["a"], {}),
+    ]
+    for value in values:
+        assert canonical(value) == CANONICAL.encode(value)
+
+
+async def test_p_sec_5_each_entry_stores_its_own_categories_when_a_batch_shares_them(
+    db: None,
+) -> None:
+    """A batch encodes each category list object once; equal lists that are other objects, and
+    other lists, still land on their own entries."""
+    shared = ("contact.phone", "identity.name")
+    await append_entries(
+        [
+            audit_read("account:1", categories_clear=shared),
+            audit_read("account:2", categories_clear=["identity.name"], categories_masked=shared),
+            audit_read("account:3", categories_clear=list(shared), categories_blocked=None),
+            read("account:4", categories_clear=shared),
+        ]
+    )
+    entries = await AuditEntry.all().order_by("id")
+    assert [(e.categories_clear, e.categories_masked, e.details) for e in entries] == [
+        (list(shared), ["identity.name"], {}),
+        (["identity.name"], list(shared), {}),
+        (list(shared), ["identity.name"], {}),
+        (list(shared), ["identity.name"], {"path": ["accounts"], "名": "张三"}),
+    ]
+    assert [e.categories_blocked for e in entries] == [[], [], [], []]
+    assert await problems() == []
