@@ -69,10 +69,16 @@ class RequestDecisions:
             (p.name, p.vote) for p in self._plugins if _votes(p) and p.may_vote(viewer)
         )
         self._catalogue = categories
+        # category id -> (the category, its default decision), for the categories decided on:
+        # a catalogue look-up and a category's hash once per request, not once per decision.
+        self._categories: dict[str, tuple[DataCategory, Decision]] = {}
         self._enabled = enabled
         self._allowed: dict[tuple[str, str | None], Decision] = {}
         # subject -> category id -> decision; a key exists once the subject is prepared.
         self._decisions: dict[Subject, dict[str, Decision]] = {}
+        # The subject last decided on and its decisions: a row's fields are decided one after
+        # another, and an identity check is cheaper than hashing the subject again.
+        self._last: tuple[Subject | None, dict[str, Decision]] = (None, {})
         # What the API could not show in a masked form (a time, a list's existence) and what it
         # did show masked: a MASK decision of which nothing was shown is on record as blocked.
         self._withheld: set[tuple[Subject, str]] = set()
@@ -96,17 +102,25 @@ class RequestDecisions:
     def decide(self, subject: Subject, category_id: str) -> Decision:
         if not self._enabled:
             return ENFORCEMENT_OFF
-        try:
-            decided = self._decisions[subject]
-        except KeyError:
-            raise NotPrepared(f"{subject.ref} was not prepared before deciding") from None
+        last, decided = self._last
+        if subject is not last:
+            try:
+                decided = self._decisions[subject]
+            except KeyError:
+                raise NotPrepared(f"{subject.ref} was not prepared before deciding") from None
+            self._last = (subject, decided)
         decision = decided.get(category_id)
         if decision is None:
-            decision = decided[category_id] = self._combine(subject, self._catalogue[category_id])
+            decision = decided[category_id] = self._combine(subject, category_id)
             self._split_cache = None
         return decision
 
-    def _combine(self, subject: Subject, category: DataCategory) -> Decision:
+    def _combine(self, subject: Subject, category_id: str) -> Decision:
+        known = self._categories.get(category_id)
+        if known is None:
+            category = self._catalogue[category_id]
+            known = self._categories[category_id] = (category, _default(category))
+        category, default = known
         permit: tuple[str, str | None] | None = None
         viewer = self.viewer
         for name, vote_on in self._voters:
@@ -129,7 +143,7 @@ class RequestDecisions:
                 allowed = Decision(Effect.ALLOW, f"permitted by {name}", basis or name)
                 self._allowed[permit] = allowed
             return allowed
-        return _default(category)
+        return default
 
     def visible_accounts(self) -> tuple[Narrowing, ...]:
         """The Account rows this viewer may list: every plugin's narrowing, all of which hold
