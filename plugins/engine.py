@@ -9,6 +9,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from operator import attrgetter
+from typing import NamedTuple
 
 from plugins import masking
 from plugins.base import BasePlugin, ConsentPlugin, Narrowing
@@ -21,15 +23,16 @@ from plugins.viewer import Viewer
 ENFORCEMENT_OFF = Decision(Effect.ALLOW, "consent enforcement is switched off")
 # Read per vote: a module global is found faster than an enum class's member.
 PERMIT, RESTRICT = VoteKind.PERMIT, VoteKind.RESTRICT
+EFFECT_OF, BASIS_OF = attrgetter("effect"), attrgetter("basis")
 
 
 class NotPrepared(RuntimeError):
     """A decision was asked for a subject no `prepare` call has seen: a resolver bug."""
 
 
-@dataclass(frozen=True)
-class LedgerEntry:
-    """What one viewer was shown of one subject during one request (P-SEC-5, P-TRANSPARENCY-1)."""
+class LedgerEntry(NamedTuple):
+    """What one viewer was shown of one subject during one request (P-SEC-5, P-TRANSPARENCY-1).
+    A named tuple: one is made per row of a list, and a frozen dataclass is dearer to make."""
 
     subject_ref: str
     clear: tuple[str, ...]
@@ -91,13 +94,13 @@ class RequestDecisions:
         """Let every plugin load what it needs for the subjects not prepared yet, in one batch."""
         if not self._enabled:
             return
-        fresh = list(dict.fromkeys(s for s in subjects if s not in self._decisions))
+        decisions = self._decisions
+        fresh = [s for s in dict.fromkeys(subjects) if s not in decisions]
         if not fresh:
             return
         for plugin in self._plugins:
             await plugin.prepare(self.viewer, fresh)
-        for subject in fresh:
-            self._decisions[subject] = {}
+        decisions.update((subject, {}) for subject in fresh)
 
     def decide(self, subject: Subject, category_id: str) -> Decision:
         if not self._enabled:
@@ -174,7 +177,7 @@ class RequestDecisions:
             self._split_cache = None
 
     def _effects(self, subject: Subject, decided: dict[str, Decision]) -> tuple[Effect, ...]:
-        effects = tuple(d.effect for d in decided.values())
+        effects = tuple(map(EFFECT_OF, decided.values()))
         if not self._withheld:
             return effects
         return tuple(
@@ -209,7 +212,8 @@ class RequestDecisions:
         entries = []
         for subject, decided, split in self._splits():
             # Only ALLOW decisions carry a basis.
-            bases = {d.basis for d in decided.values() if d.basis}
+            bases = set(map(BASIS_OF, decided.values()))
+            bases.discard(None)
             entries.append(
                 LedgerEntry(
                     subject.ref,
