@@ -81,7 +81,8 @@ class RequestDecisions:
         self._decisions: dict[Subject, dict[str, Decision]] = {}
         # The subject last decided on and its decisions: a row's fields are decided one after
         # another, and an identity check is cheaper than hashing the subject again.
-        self._last: tuple[Subject | None, dict[str, Decision]] = (None, {})
+        # Starts with an object no caller has, so the first subject is always looked up.
+        self._last: tuple[object, dict[str, Decision]] = (object(), {})
         # What the API could not show in a masked form (a time, a list's existence) and what it
         # did show masked: a MASK decision of which nothing was shown is on record as blocked.
         self._withheld: set[tuple[Subject, str]] = set()
