@@ -9,6 +9,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from operator import attrgetter
+from typing import NamedTuple
 
 from plugins import masking
 from plugins.base import BasePlugin, ConsentPlugin, Narrowing
@@ -19,15 +21,18 @@ from plugins.subject import Subject
 from plugins.viewer import Viewer
 
 ENFORCEMENT_OFF = Decision(Effect.ALLOW, "consent enforcement is switched off")
+# Read per vote: a module global is found faster than an enum class's member.
+PERMIT, RESTRICT = VoteKind.PERMIT, VoteKind.RESTRICT
+EFFECT_OF, BASIS_OF = attrgetter("effect"), attrgetter("basis")
 
 
 class NotPrepared(RuntimeError):
     """A decision was asked for a subject no `prepare` call has seen: a resolver bug."""
 
 
-@dataclass(frozen=True)
-class LedgerEntry:
-    """What one viewer was shown of one subject during one request (P-SEC-5, P-TRANSPARENCY-1)."""
+class LedgerEntry(NamedTuple):
+    """What one viewer was shown of one subject during one request (P-SEC-5, P-TRANSPARENCY-1).
+    A named tuple: one is made per row of a list, and a frozen dataclass is dearer to make."""
 
     subject_ref: str
     clear: tuple[str, ...]
@@ -62,12 +67,22 @@ class RequestDecisions:
         self._plugins = tuple(plugins)
         # A plugin that never votes (it only narrows lists) is not asked per field: a 100-row
         # list decides ~500 (subject, category) pairs, and each vote asked costs on every one.
-        self._voters = tuple(p for p in self._plugins if _votes(p) and p.may_vote(viewer))
+        # Each as (its name, its bound `vote`), looked up once per request, not once per vote.
+        self._voters = tuple(
+            (p.name, p.vote) for p in self._plugins if _votes(p) and p.may_vote(viewer)
+        )
         self._catalogue = categories
+        # category id -> (the category, its default decision), for the categories decided on:
+        # a catalogue look-up and a category's hash once per request, not once per decision.
+        self._categories: dict[str, tuple[DataCategory, Decision]] = {}
         self._enabled = enabled
         self._allowed: dict[tuple[str, str | None], Decision] = {}
         # subject -> category id -> decision; a key exists once the subject is prepared.
         self._decisions: dict[Subject, dict[str, Decision]] = {}
+        # The subject last decided on and its decisions: a row's fields are decided one after
+        # another, and an identity check is cheaper than hashing the subject again.
+        # Starts with an object no caller has, so the first subject is always looked up.
+        self._last: tuple[object, dict[str, Decision]] = (object(), {})
         # What the API could not show in a masked form (a time, a list's existence) and what it
         # did show masked: a MASK decision of which nothing was shown is on record as blocked.
         self._withheld: set[tuple[Subject, str]] = set()
@@ -80,41 +95,50 @@ class RequestDecisions:
         """Let every plugin load what it needs for the subjects not prepared yet, in one batch."""
         if not self._enabled:
             return
-        fresh = list(dict.fromkeys(s for s in subjects if s not in self._decisions))
+        decisions = self._decisions
+        fresh = [s for s in dict.fromkeys(subjects) if s not in decisions]
         if not fresh:
             return
         for plugin in self._plugins:
             await plugin.prepare(self.viewer, fresh)
-        for subject in fresh:
-            self._decisions[subject] = {}
+        decisions.update((subject, {}) for subject in fresh)
 
     def decide(self, subject: Subject, category_id: str) -> Decision:
         if not self._enabled:
             return ENFORCEMENT_OFF
-        try:
-            decided = self._decisions[subject]
-        except KeyError:
-            raise NotPrepared(f"{subject.ref} was not prepared before deciding") from None
+        last, decided = self._last
+        if subject is not last:
+            try:
+                decided = self._decisions[subject]
+            except KeyError:
+                raise NotPrepared(f"{subject.ref} was not prepared before deciding") from None
+            self._last = (subject, decided)
         decision = decided.get(category_id)
         if decision is None:
-            decision = decided[category_id] = self._combine(subject, self._catalogue[category_id])
+            decision = decided[category_id] = self._combine(subject, category_id)
             self._split_cache = None
         return decision
 
-    def _combine(self, subject: Subject, category: DataCategory) -> Decision:
+    def _combine(self, subject: Subject, category_id: str) -> Decision:
+        known = self._categories.get(category_id)
+        if known is None:
+            category = self._catalogue[category_id]
+            known = self._categories[category_id] = (category, _default(category))
+        category, default = known
         permit: tuple[str, str | None] | None = None
         viewer = self.viewer
-        for plugin in self._voters:
-            vote = plugin.vote(viewer, subject, category)
+        for name, vote_on in self._voters:
+            vote = vote_on(viewer, subject, category)
             if vote is ABSTAIN:
                 # Most votes: an identity check is cheaper than comparing kinds.
                 continue
-            if vote.kind is VoteKind.RESTRICT:
+            kind = vote.kind
+            if kind is RESTRICT:
                 return Decision(
-                    Effect.BLOCK, vote.reason or plugin.name, code=vote.code or BlockCode.FORBIDDEN
+                    Effect.BLOCK, vote.reason or name, code=vote.code or BlockCode.FORBIDDEN
                 )
-            if vote.kind is VoteKind.PERMIT and permit is None:
-                permit = (plugin.name, vote.basis)
+            if kind is PERMIT and permit is None:
+                permit = (name, vote.basis)
         if permit is not None:
             # Many subjects share a basis ("owner", one consent per person): one Decision each.
             allowed = self._allowed.get(permit)
@@ -123,7 +147,7 @@ class RequestDecisions:
                 allowed = Decision(Effect.ALLOW, f"permitted by {name}", basis or name)
                 self._allowed[permit] = allowed
             return allowed
-        return _default(category)
+        return default
 
     def visible_accounts(self) -> tuple[Narrowing, ...]:
         """The Account rows this viewer may list: every plugin's narrowing, all of which hold
@@ -154,7 +178,7 @@ class RequestDecisions:
             self._split_cache = None
 
     def _effects(self, subject: Subject, decided: dict[str, Decision]) -> tuple[Effect, ...]:
-        effects = tuple(d.effect for d in decided.values())
+        effects = tuple(map(EFFECT_OF, decided.values()))
         if not self._withheld:
             return effects
         return tuple(
@@ -189,7 +213,8 @@ class RequestDecisions:
         entries = []
         for subject, decided, split in self._splits():
             # Only ALLOW decisions carry a basis.
-            bases = {d.basis for d in decided.values() if d.basis}
+            bases = set(map(BASIS_OF, decided.values()))
+            bases.discard(None)
             entries.append(
                 LedgerEntry(
                     subject.ref,

@@ -5,6 +5,7 @@ sees it in their access history (P-SEC-3, P-SEC-5, P-TRANSPARENCY-1)."""
 
 import json
 from datetime import date, datetime
+from operator import attrgetter
 
 import strawberry
 from strawberry.scalars import JSON
@@ -28,6 +29,7 @@ DeletionGroundEnum = strawberry.enum(
 
 
 DOCUMENT_CATEGORY = declaration_of(PrivacyRequest)["document"].category
+DOCUMENT = attrgetter("row.document")
 
 
 @strawberry.type(name="PrivacyRequest")
@@ -83,12 +85,7 @@ class PrivacyRequestNode(SubjectNode):
     )
     def document(self, info: Info) -> JSON | None:
         text = reveal(
-            info.context,
-            info.path,
-            self.subject,
-            DOCUMENT_CATEGORY,
-            lambda: self.row.document,
-            None,
+            info.context, info.path, self.subject, DOCUMENT_CATEGORY, DOCUMENT, self, None
         )
         return json.loads(text) if text is not None else None
 

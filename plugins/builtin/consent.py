@@ -94,9 +94,9 @@ class RecipientConsentPlugin(BasePlugin):
 
     def __init__(self) -> None:
         self._loaded: set[int] = set()
-        # account id -> (the consent's permit, categories the client may see under it), newest
-        # first; one Vote per consent, not one per field.
-        self._consents: dict[int, list[tuple[Vote, frozenset[str]]]] = {}
+        # account id -> category id -> the permit of the newest consent that lets the client see
+        # it: a vote is two look-ups, and a consent's permit is made once, not once per field.
+        self._permits: dict[int | None, dict[str, Vote]] = {}
 
     async def prepare(self, viewer: Viewer, subjects: Sequence[Subject]) -> None:
         scope = viewer.client
@@ -111,23 +111,28 @@ class RecipientConsentPlugin(BasePlugin):
             now=utcnow(),
             people=sorted(wanted),
         )
+        in_scope = scope.categories
+        permits = self._permits
+        # Newest first: an older consent fills only the categories no newer one covers.
         for consent_id, account_id, categories in rows:
-            scoped = frozenset(categories) & scope.categories
             permit = Vote.permit(f"consent:{consent_id}")
-            self._consents.setdefault(account_id, []).append((permit, scoped))
+            covered = permits.get(account_id)
+            if covered is None:
+                permits[account_id] = dict.fromkeys(in_scope.intersection(categories), permit)
+            else:
+                for category_id in in_scope.intersection(categories):
+                    covered.setdefault(category_id, permit)
 
     def may_vote(self, viewer: Viewer) -> bool:
         return viewer.client is not None
 
     def vote(self, viewer: Viewer, subject: Subject, category: DataCategory) -> Vote:
         # Asked once per (subject, category), so no viewer check: for a viewer that is no client
-        # `prepare` loaded nothing, and this abstains.
-        if subject.account_id is None:
+        # `prepare` loaded nothing, and this abstains (as for a subject without an account).
+        covered = self._permits.get(subject.account_id)
+        if covered is None:
             return ABSTAIN
-        for permit, categories in self._consents.get(subject.account_id, ()):
-            if category.id in categories:
-                return permit
-        return ABSTAIN
+        return covered.get(category.id, ABSTAIN)
 
     def visible_accounts(self, viewer: Viewer) -> Narrowing | None:
         scope = viewer.client

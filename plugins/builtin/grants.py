@@ -17,8 +17,11 @@ class GrantIndex:
         self._grants: dict[int, list[tuple[int, frozenset[str]]]] = {}
 
     async def load(self, viewer: Viewer, account_ids: Iterable[int]) -> None:
+        if viewer.kind is not ViewerKind.ADMIN:
+            # Before reading the ids: for any other viewer there is nothing to load.
+            return
         wanted = set(account_ids) - self._loaded
-        if viewer.kind is not ViewerKind.ADMIN or not wanted:
+        if not wanted:
             return
         self._loaded |= wanted
         rows = (

@@ -264,6 +264,16 @@ async def test_deciding_before_prepare_is_a_clear_error() -> None:
         decisions.decide(SUBJECT, "contact.phone")
 
 
+async def test_deciding_an_unprepared_subject_after_a_prepared_one_is_still_an_error() -> None:
+    decisions = RequestDecisions(Viewer(kind=ViewerKind.ANONYMOUS), [], catalogue())
+    await decisions.prepare([SUBJECT])
+    decisions.decide(SUBJECT, "contact.phone")
+    with pytest.raises(NotPrepared, match="account:8"):
+        decisions.decide(Subject("account", 8, 8, frozen=False), "contact.phone")
+    # The subject decided last is still answered from its own decisions.
+    assert decisions.decide(SUBJECT, "contact.email").effect is Effect.MASK
+
+
 # --- Caching, batching, the ledger ----------------------------------------------------------
 
 
@@ -520,6 +530,31 @@ async def test_p_share_2_client_sees_only_what_was_consented_for_its_recipient_a
     other_recipient = client(await affiliate(), categories=["contact.phone"])
     for stranger in (other_purpose, other_recipient):
         assert (await decide(engine, stranger, subject, "contact.phone")).effect is Effect.MASK
+
+
+async def test_p_share_2_of_several_live_consents_the_newest_covering_a_category_is_its_basis(
+    db: None, engine: ConsentEngine
+) -> None:
+    version = await policy()
+    recipient = await affiliate()
+    someone = await person()
+    subject = Subject.of_account(someone)
+    older = await consent(someone, recipient, ["contact.phone", "contact.email"], version)
+    newer = await consent(someone, recipient, ["contact.phone"], version)
+    viewer = client(recipient)
+
+    decisions = engine.for_request(viewer)
+    await decisions.prepare([subject])
+    bases = {
+        category: (decision.effect, decision.basis)
+        for category in ("contact.phone", "contact.email", "identity.name")
+        for decision in [decisions.decide(subject, category)]
+    }
+    assert bases == {
+        "contact.phone": (Effect.ALLOW, f"consent:{newer.id}"),
+        "contact.email": (Effect.ALLOW, f"consent:{older.id}"),
+        "identity.name": (Effect.MASK, None),
+    }
 
 
 async def test_p_share_1_client_lists_only_people_who_consented_to_it(
