@@ -12,6 +12,7 @@ from models.personal import (
     Retention,
     RowAction,
     hashed,
+    listed_columns,
     lookup_hash,
     personal_data,
     plain,
@@ -150,29 +151,10 @@ class Account(Model):
     email: str | None
 
 
-# An account as a list of accounts reads it: every column but the hashes (they only find and
-# compare) and the links to other rows, with the data key that opens its sealed values.
+# An account as a list of accounts reads it, with the data key that opens its sealed values.
 AccountRecord = record_type(
     Account,
-    (
-        "id",
-        "phone_sealed",
-        "email_sealed",
-        "name",
-        "company",
-        "province",
-        "city",
-        "role",
-        "duties",
-        "status",
-        "do_not_track",
-        "do_not_track_set_at",
-        "do_not_track_source",
-        "created_at",
-        "updated_at",
-        "cancelled_at",
-        "erased_at",
-    ),
+    listed_columns(Account),
     related={"data_key": DataKeyRecord},
     attributes=sealed_accessors(Account),
 )

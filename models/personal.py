@@ -21,6 +21,7 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from tortoise.expressions import Q
+from tortoise.fields.relational import RelationalField
 from tortoise.models import Model
 
 from models import keyring
@@ -267,7 +268,8 @@ def data_key_of(row: Model | Record, path: tuple[str, ...]) -> Any:
         if target is None:
             return None
         if not isinstance(target, ROW_TYPES):
-            raise RelatedKeyNotLoaded(f"{type(row).__name__}.{path} was not fetched with the row")
+            where = ".".join(path)
+            raise RelatedKeyNotLoaded(f"{type(row).__name__}.{where} was not fetched with the row")
     return target
 
 
@@ -306,6 +308,20 @@ def sealed_accessors(model: type[Model]) -> dict[str, SealedValue]:
         for column in declaration_of(model).columns
         if column.storage is Storage.SEALED
     }
+
+
+def listed_columns(model: type[Model]) -> tuple[str, ...]:
+    """The stored columns a list of the model's rows reads (`models.records`): every one but
+    the keyed and password hashes, which only find and compare, and the links to other rows."""
+    columns = declaration_of(model).columns
+    hashes = {c.name for c in columns if c.storage is Storage.HASHED} | {
+        f"{c.name}_hash" for c in columns if c.lookup
+    }
+    return tuple(
+        name
+        for name, field in model._meta.fields_map.items()
+        if not isinstance(field, RelationalField) and name not in hashes
+    )
 
 
 def lookup_hash(prefix: str, value: str | None) -> str | None:
