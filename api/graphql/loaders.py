@@ -7,7 +7,7 @@ fetched together with one `IN` query and split per parent here.
 
 from collections import defaultdict
 from collections.abc import Sequence
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 from strawberry.dataloader import DataLoader
@@ -29,50 +29,63 @@ class ChildPages:
     only when a client selects it."""
 
     def __init__(self, model: type[Model], related: Sequence[str] = ()) -> None:
-        self.model = model
-        self.related = related
-        self._pages: DataLoader[tuple[int, PageRequest], Page[Any]] = DataLoader(self._load)
-        self._extremes: DataLoader[int, tuple[int, int] | None] = DataLoader(self._load_extremes)
+        # The loaders' functions and the pages' closures hold the model and the other loader,
+        # never this object: no cycle keeps a request's pages alive after it (see
+        # `api.graphql.execution.weak_async_helpers`).
+        extremes: DataLoader[int, tuple[int, int] | None] = DataLoader(
+            partial(load_extremes, model)
+        )
+        self._pages: DataLoader[tuple[int, PageRequest], Page[Any]] = DataLoader(
+            partial(load_pages, model, tuple(related), extremes)
+        )
 
     async def page(self, account_id: int, request: PageRequest) -> Page[Any]:
         return await self._pages.load((account_id, request))
 
-    async def _load(self, keys: list[tuple[int, PageRequest]]) -> list[Page[Any]]:
-        by_request: dict[PageRequest, list[int]] = defaultdict(list)
-        for account_id, request in keys:
-            by_request[request].append(account_id)
-        found: dict[tuple[int, PageRequest], Page[Any]] = {}
-        for request, account_ids in by_request.items():
-            query = request.ordered(self.model.filter(account_id__in=account_ids))
-            rows_by_account: dict[int, list[Any]] = defaultdict(list)
-            for row in await query.select_related(*self.related):
-                rows_by_account[row.account_id].append(row)
-            for account_id in account_ids:
-                read = rows_by_account[account_id][: request.size + 1]
-                found[(account_id, request)] = request.page(read, self._other_side(account_id))
-        return [found[key] for key in keys]
 
-    def _other_side(self, account_id: int) -> OtherSide:
-        async def other_side(newer: bool, key: int, inclusive: bool) -> bool:
-            extremes = await self._extremes.load(account_id)
-            if extremes is None:
-                return False
-            oldest, newest = extremes
-            if newer:
-                return newest >= key if inclusive else newest > key
-            return oldest <= key if inclusive else oldest < key
+async def load_pages(
+    model: type[Model],
+    related: Sequence[str],
+    extremes: DataLoader[int, tuple[int, int] | None],
+    keys: list[tuple[int, PageRequest]],
+) -> list[Page[Any]]:
+    by_request: dict[PageRequest, list[int]] = defaultdict(list)
+    for account_id, request in keys:
+        by_request[request].append(account_id)
+    found: dict[tuple[int, PageRequest], Page[Any]] = {}
+    for request, account_ids in by_request.items():
+        query = request.ordered(model.filter(account_id__in=account_ids))
+        rows_by_account: dict[int, list[Any]] = defaultdict(list)
+        for row in await query.select_related(*related):
+            rows_by_account[row.account_id].append(row)
+        for account_id in account_ids:
+            read = rows_by_account[account_id][: request.size + 1]
+            found[(account_id, request)] = request.page(read, other_side(extremes, account_id))
+    return [found[key] for key in keys]
 
-        return other_side
 
-    async def _load_extremes(self, account_ids: list[int]) -> list[tuple[int, int] | None]:
-        rows = (
-            await self.model.filter(account_id__in=account_ids)
-            .annotate(oldest=Min("id"), newest=Max("id"))
-            .group_by("account_id")
-            .values_list("account_id", "oldest", "newest")
-        )
-        extremes = {account_id: (oldest, newest) for account_id, oldest, newest in rows}
-        return [extremes.get(account_id) for account_id in account_ids]
+def other_side(extremes: DataLoader[int, tuple[int, int] | None], account_id: int) -> OtherSide:
+    async def beyond(newer: bool, key: int, inclusive: bool) -> bool:
+        found = await extremes.load(account_id)
+        if found is None:
+            return False
+        oldest, newest = found
+        if newer:
+            return newest >= key if inclusive else newest > key
+        return oldest <= key if inclusive else oldest < key
+
+    return beyond
+
+
+async def load_extremes(model: type[Model], account_ids: list[int]) -> list[tuple[int, int] | None]:
+    rows = (
+        await model.filter(account_id__in=account_ids)
+        .annotate(oldest=Min("id"), newest=Max("id"))
+        .group_by("account_id")
+        .values_list("account_id", "oldest", "newest")
+    )
+    extremes = {account_id: (oldest, newest) for account_id, oldest, newest in rows}
+    return [extremes.get(account_id) for account_id in account_ids]
 
 
 def count_loader(model: type[Model], key: str) -> DataLoader[int, int]:

@@ -117,14 +117,37 @@ def operation_kind(execution_context: ExecutionContext | None) -> str | None:
     return execution_context.operation_type.value
 
 
+def forget_tracebacks(error: BaseException) -> None:
+    """Of an error, its original and the errors they were raised from or while handling."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        current.__traceback__ = None
+        pending += (
+            current.__cause__,
+            current.__context__,
+            getattr(current, "original_error", None),
+        )
+
+
 class ConsentQLSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        """Only unexpected errors are logged, and without the document (see log_unexpected)."""
+        """Only unexpected errors are logged, and without the document (see log_unexpected).
+
+        Then their tracebacks go: they hold the frames the errors passed through, and those the
+        executor that collected the errors, a cycle that would keep the request's objects alive
+        until the cyclic collector finds them (see `api.graphql.execution.weak_async_helpers`).
+        """
         for error in errors:
             if is_unexpected(error):
                 log_unexpected(error, operation_kind(execution_context))
+            forget_tracebacks(error)
 
 
 def build_schema(

@@ -153,7 +153,9 @@ class RequestMetrics:
 
         def record(status: int, seconds: float) -> None:
             self.metrics.observe(scope["method"], scope["path"], status, seconds)
-            context = scope.get("state", {}).get(CONTEXT_STATE_KEY)
+            # Taken out, not read: the context holds the request, which holds this scope, and
+            # a cycle would keep the request's objects alive until the cyclic collector runs.
+            context = scope.get("state", {}).pop(CONTEXT_STATE_KEY, None)
             if isinstance(context, RequestContext):
                 self.metrics.count_decisions(context)
 
