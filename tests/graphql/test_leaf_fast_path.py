@@ -301,3 +301,28 @@ async def test_edges_and_the_simple_fields_of_a_mixed_selection_take_the_short_p
             )
         else:
             assert answered[PAGE][1] == 2 + 4 + 4 * len(ROW_FIELDS)
+
+
+async def test_the_edges_of_a_page_skip_graphql_cores_per_item_completion(
+    app, http, world, monkeypatch
+):
+    """Each edge goes straight into its selection: graphql-core's `complete_value` runs for no
+    item of the list (it does for every one under plain execution), and the answer is the same."""
+    schema = graphql_view(app).schema
+    completed = PLAIN.complete_value
+    items: list[Any] = []
+
+    def counted(self: Any, return_type: Any, details: Any, info: Any, path: Any, *rest: Any) -> Any:
+        if isinstance(path.key, int):
+            items.append(tuple(path.as_list()))
+        return completed(self, return_type, details, info, path, *rest)
+
+    monkeypatch.setattr(PLAIN, "complete_value", counted)
+    found = {}
+    for executor in (SHORT, PLAIN):
+        schema.execution_context_class = executor
+        items.clear()
+        response = await gql(http, PAGE, token=world["admin"])
+        found[executor] = len(set(items))
+        assert len(response.data["accounts"]["edges"]) == 4, response
+    assert found == {SHORT: 0, PLAIN: 4}
