@@ -58,6 +58,16 @@ CONTENT_FIELDS = (
     "basis",
     "details",
 )
+# An entry's content: its `CONTENT_FIELDS`' values in that order. A plain tuple: a read makes
+# one per subject shown, and a named tuple costs four times as much to make. Category lists may
+# be tuples (they encode alike).
+Categories = Sequence[str]
+Details = Mapping[str, Any]
+Content = tuple[str | None, str, str, str, str, Categories, Categories, Categories, str, Details]
+# Empty details, as an entry's line and row hold them: one shared object (only ever encoded,
+# never changed), so a batch encodes it once.
+NO_DETAILS: dict[str, Any] = {}
+_NO_CATEGORIES: tuple[str, ...] = ()
 _JSON_FIELDS = {
     "categories_clear": list,
     "categories_masked": list,
@@ -300,20 +310,15 @@ async def write(
 
 
 _JSON_INDEXES = tuple(CONTENT_FIELDS.index(name) for name in _JSON_FIELDS)
-# A missing or empty category list or details, as the entry's line and row hold it: one shared
-# object each (only ever encoded, never changed), so a batch encodes it once.
-_NO_CATEGORIES: tuple[str, ...] = ()
-_NO_DETAILS: dict[str, Any] = {}
 _EMPTY_AT = tuple(
-    (CONTENT_FIELDS.index(name), _NO_DETAILS if kind is dict else _NO_CATEGORIES)
+    (CONTENT_FIELDS.index(name), NO_DETAILS if kind is dict else _NO_CATEGORIES)
     for name, kind in _JSON_FIELDS.items()
 )
 _BASIS = CONTENT_FIELDS.index("basis")
 
 
-def _content(entry: Mapping[str, Any]) -> list[Any]:
-    """The entry's content in `CONTENT_FIELDS` order, missing values as the columns' defaults
-    (category lists may be tuples: they encode alike)."""
+def _content(entry: Mapping[str, Any]) -> Content:
+    """An entry given field by field, missing values as the columns' defaults."""
     if not _CONTENT.issuperset(entry):
         # What the link does not cover must not be stored either, or it could change unnoticed.
         raise ValueError(f"not audit entry fields: {sorted(entry.keys() - _CONTENT)}")
@@ -323,7 +328,7 @@ def _content(entry: Mapping[str, Any]) -> list[Any]:
             values[index] = empty
     if values[_BASIS] is None:
         values[_BASIS] = ""
-    return values
+    return tuple(values)  # type: ignore[return-value]
 
 
 def _json_texts(values: list[Any]) -> list[str]:
@@ -378,12 +383,17 @@ class Digest:
 
 async def append_entries(entries: Iterable[Mapping[str, Any]]) -> None:
     """Record `entries` (keyword arguments of `AuditEntry`: its `CONTENT_FIELDS`) as one batch
-    with one link, in the caller's transaction if there is one, else in one of its own.
+    with one link (see `append_contents`)."""
+    await append_contents(list(map(_content, entries)))
+
+
+async def append_contents(contents: Sequence[Content]) -> None:
+    """Record `contents` as one batch with one link, in the caller's transaction if there is
+    one, else in one of its own.
 
     Rows go in as plain parameters (arrays on PostgreSQL, executemany on SQLite), not as model
     objects: building and converting a model per entry costs more than inserting it.
     """
-    contents = list(map(_content, entries))
     if not contents:
         return
     created_at = utcnow()
