@@ -31,7 +31,7 @@ from tortoise import Tortoise
 
 from api.actor import Actor
 from api.audit import ledger
-from api.audit.events import read_events
+from api.audit.events import read_contents
 from api.auth import clients, identify
 from api.http.app import create_app
 from bench.enforcement import drop_database
@@ -73,7 +73,20 @@ def use(auth: ModuleType, chain: ModuleType) -> None:
     """Put one checkout's look-up and append where the app calls them."""
     identify.client_of_token = auth.client_of_token
     identify.client_viewer = auth.client_viewer
-    ledger.append_entries = chain.append_entries
+    ledger.append_contents = appender(chain)
+
+
+def appender(chain: ModuleType) -> Callable[[list[Any]], Awaitable[None]]:
+    """The checkout's append of the ledger's batch; a checkout from before `append_contents`
+    took each entry as a dict, and made those dicts itself, so it makes them here."""
+    if hasattr(chain, "append_contents"):
+        return chain.append_contents
+
+    async def append(contents: list[Any]) -> None:
+        fields = chain.CONTENT_FIELDS
+        await chain.append_entries([dict(zip(fields, c, strict=True)) for c in contents])
+
+    return append
 
 
 def requesting(http: httpx.AsyncClient, token: str) -> Callable[[int], Awaitable[None]]:
@@ -93,7 +106,7 @@ def appending(
 ) -> Callable[[int], Awaitable[None]]:
     async def append(n: int) -> None:
         actor = Actor(viewer=viewer, request_id=f"{prefix}-{n}")
-        await chain.append_entries(read_events(actor, entries))
+        await appender(chain)(read_contents(actor, entries))
 
     return append
 

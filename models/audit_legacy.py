@@ -128,4 +128,4 @@ async def cut_over(connection: BaseDBAsyncClient) -> None:
     link, mac = next_link(
         claimed, digest, utcnow(), legacy_position=pinned[0], legacy_hash=pinned[1]
     )
-    await write(connection, [], link, mac)
+    await write(connection, link, mac)

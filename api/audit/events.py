@@ -9,7 +9,7 @@ Events carry identifiers, categories and counts, never personal values.
 from typing import Any
 
 from api.actor import Actor
-from models.audit_chain import append_entries
+from models.audit_chain import NO_DETAILS, Content, append_entries
 from plugins.engine import LedgerEntry
 from plugins.viewer import ViewerKind
 
@@ -55,21 +55,11 @@ def system_event(
     }
 
 
-def read_events(actor: Actor, entries: list[LedgerEntry]) -> list[dict[str, Any]]:
-    """One event per subject a request showed anything of, with what it showed and why."""
+def read_contents(actor: Actor, entries: list[LedgerEntry]) -> list[Content]:
+    """One entry per subject a request showed anything of, with what it showed and why."""
     viewer = actor.viewer
+    request_id, kind, ref = actor.request_id, str(viewer.kind), viewer.ref
     return [
-        {
-            "request_id": actor.request_id,
-            "viewer_kind": str(viewer.kind),
-            "viewer_ref": viewer.ref,
-            "subject_ref": entry.subject_ref,
-            "action": READ,
-            "categories_clear": entry.clear,
-            "categories_masked": entry.masked,
-            "categories_blocked": entry.blocked,
-            "basis": entry.basis,
-            "details": {},
-        }
-        for entry in entries
+        (request_id, kind, ref, subject_ref, READ, clear, masked, blocked, basis, NO_DETAILS)
+        for subject_ref, clear, masked, blocked, basis in entries
     ]

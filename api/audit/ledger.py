@@ -12,15 +12,14 @@ request's entries at once; nothing waits for a timer. Each batch is one link on 
 """
 
 import asyncio
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from api.actor import Actor
-from api.audit.events import read_events
-from models.audit_chain import append_entries
+from api.audit.events import read_contents
+from models.audit_chain import Content, append_contents
 from plugins.engine import RequestDecisions
 
-Entries = Sequence[Mapping[str, Any]]
+Entries = Sequence[Content]
 
 
 class Ledger:
@@ -32,7 +31,7 @@ class Ledger:
         self._writer: asyncio.Task[None] | None = None
 
     async def record_reads(self, actor: Actor, decisions: RequestDecisions) -> None:
-        await self.record(read_events(actor, decisions.ledger_entries()))
+        await self.record(read_contents(actor, decisions.ledger_entries()))
 
     async def record(self, entries: Entries) -> None:
         """Return once `entries` are committed; raise what made their batch fail."""
@@ -53,7 +52,7 @@ class Ledger:
             while self._gathering:
                 batch, self._gathering = self._gathering, []
                 try:
-                    await append_entries([entry for entries, _ in batch for entry in entries])
+                    await append_contents([entry for entries, _ in batch for entry in entries])
                 except Exception as error:
                     # This batch's requests withhold their data; the next batch tries afresh.
                     settle(batch, error)

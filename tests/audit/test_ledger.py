@@ -3,7 +3,6 @@ response leaves, in batches shared by concurrent requests; and what a person lea
 (P-TRANSPARENCY-1). `tests/test_audit_verify.py` tampers with it through `consentql audit`."""
 
 import asyncio
-from typing import Any
 
 import pytest
 from tortoise import connections
@@ -11,7 +10,7 @@ from tortoise.exceptions import OperationalError
 
 from api.audit.ledger import Ledger
 from models.audit import AuditEntry, AuditLink
-from models.audit_chain import dialect_sql
+from models.audit_chain import CONTENT_FIELDS, Content, dialect_sql
 from models.audit_verify import verify_ledger
 from tests.conftest import admin_token, gql, sign_in
 from tests.sharing import (
@@ -24,6 +23,13 @@ from tests.sharing import (
     person_with_id,
     publish_policy,
 )
+
+SUBJECT = CONTENT_FIELDS.index("subject_ref")
+
+
+def read_of(subject: str) -> Content:
+    return ("req-1", "API_CLIENT", "client:1", subject, "READ", (), (), (), "none", {})
+
 
 HISTORY = """{ myAccessHistory { edges { node {
   accessorKind accessor subject categoriesClear categoriesMasked categoriesBlocked basis
@@ -124,7 +130,7 @@ async def test_p_sec_5_nothing_is_shown_when_the_ledger_cannot_be_written(
     async def database_gone(*_args: object, **_kwargs: object) -> None:
         raise OperationalError("the database system is shutting down")
 
-    monkeypatch.setattr("api.audit.ledger.append_entries", database_gone)
+    monkeypatch.setattr("api.audit.ledger.append_contents", database_gone)
     result = await gql(client, "{ me { id name phone } }", token=token)
     assert result["data"] is None
     assert [error["message"] for error in result["errors"]] == ["Unexpected error."]
@@ -160,20 +166,18 @@ async def test_p_sec_5_a_batch_gathers_while_the_one_before_is_written(monkeypat
     batches: list[list[str]] = []
     release = asyncio.Event()
 
-    async def append(entries: list[dict[str, Any]]) -> None:
-        batches.append([entry["subject_ref"] for entry in entries])
+    async def append(entries: list[Content]) -> None:
+        batches.append([entry[SUBJECT] for entry in entries])
         if len(batches) == 1:
             await release.wait()
 
-    monkeypatch.setattr("api.audit.ledger.append_entries", append)
+    monkeypatch.setattr("api.audit.ledger.append_contents", append)
     ledger = Ledger()
-    first = asyncio.create_task(ledger.record([{"subject_ref": "account:1"}]))
+    first = asyncio.create_task(ledger.record([read_of("account:1")]))
     await asyncio.sleep(0)
     await asyncio.sleep(0)
     assert batches == [["account:1"]]
-    later = [
-        asyncio.create_task(ledger.record([{"subject_ref": f"account:{n}"}])) for n in (2, 3, 4)
-    ]
+    later = [asyncio.create_task(ledger.record([read_of(f"account:{n}")])) for n in (2, 3, 4)]
     await asyncio.sleep(0)
     assert not first.done()
     release.set()
@@ -186,19 +190,19 @@ async def test_p_sec_5_a_failed_batch_fails_every_request_in_it_and_the_next_bat
 ):
     calls = 0
 
-    async def append(entries: list[dict[str, Any]]) -> None:
+    async def append(entries: list[Content]) -> None:
         nonlocal calls
         calls += 1
         if calls == 1:
             await asyncio.sleep(0)
             raise OperationalError("the database system is shutting down")
 
-    monkeypatch.setattr("api.audit.ledger.append_entries", append)
+    monkeypatch.setattr("api.audit.ledger.append_contents", append)
     ledger = Ledger()
-    failing = [asyncio.create_task(ledger.record([{"subject_ref": "a"}])) for _ in range(3)]
+    failing = [asyncio.create_task(ledger.record([read_of("a")])) for _ in range(3)]
     await asyncio.sleep(0)
     await asyncio.sleep(0)
-    gathered_meanwhile = asyncio.create_task(ledger.record([{"subject_ref": "b"}]))
+    gathered_meanwhile = asyncio.create_task(ledger.record([read_of("b")]))
     outcomes = await asyncio.gather(*failing, return_exceptions=True)
     assert all(isinstance(outcome, OperationalError) for outcome in outcomes)
     await gathered_meanwhile
@@ -207,8 +211,8 @@ async def test_p_sec_5_a_failed_batch_fails_every_request_in_it_and_the_next_bat
 
 @pytest.mark.parametrize("entries", [[], ()])
 async def test_p_sec_5_nothing_to_record_writes_nothing(monkeypatch, entries):
-    async def append(entries: list[dict[str, Any]]) -> None:
+    async def append(entries: list[Content]) -> None:
         raise AssertionError("no write expected")
 
-    monkeypatch.setattr("api.audit.ledger.append_entries", append)
+    monkeypatch.setattr("api.audit.ledger.append_contents", append)
     await Ledger().record(entries)

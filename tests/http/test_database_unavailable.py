@@ -201,7 +201,7 @@ async def test_a_failed_ledger_write_empties_the_result_and_codes_the_one_error_
     async def ledger_write_fails(*_args: object, **_kwargs: object) -> None:
         raise error
 
-    monkeypatch.setattr("api.audit.ledger.append_entries", ledger_write_fails)
+    monkeypatch.setattr("api.audit.ledger.append_contents", ledger_write_fails)
 
     result = await gql(client, "{ me { id name phone } }", token=token)
 

@@ -182,3 +182,27 @@ async def test_p_sec_5_each_entry_stores_its_own_categories_when_a_batch_shares_
     ]
     assert [e.categories_blocked for e in entries] == [[], [], [], []]
     assert await problems() == []
+
+
+async def test_p_sec_5_an_entry_is_stored_as_given_whatever_its_text_holds(db: None) -> None:
+    """The rows are written from the entries' canonical lines (one JSON array on PostgreSQL):
+    quotes, backslashes, line breaks and characters beyond ASCII land unescaped, and a missing
+    request id stays missing."""
+    awkward = 'quote " backslash \\ tab \t line\nbreak \u2028 张三 😀'
+    await append_entries(
+        [
+            audit_read(
+                "account:1",
+                request=awkward,
+                basis=awkward,
+                categories_masked=[awkward],
+                details={"note": awkward, "path": ["a", 1, None, True]},
+            ),
+            audit_read("account:2", request=None),
+        ]
+    )
+    first, second = await AuditEntry.all().order_by("id")
+    assert (first.request_id, first.basis, first.categories_masked) == (awkward, awkward, [awkward])
+    assert first.details == {"note": awkward, "path": ["a", 1, None, True]}
+    assert (second.request_id, second.basis, second.details) == (None, "consent:3", {})
+    assert await problems() == []
