@@ -166,9 +166,10 @@ class RequestDecisions:
 
     def shown_masked(self, subject: Subject, category_id: str) -> None:
         """A masked form of this category was shown for the subject."""
-        if (subject, category_id) not in self._shown_masked:
-            self._shown_masked.add((subject, category_id))
-            self._split_cache = None
+        # Added and the splits cleared whether or not it was there: a second look-up of the pair
+        # would hash the subject again, once per masked field.
+        self._shown_masked.add((subject, category_id))
+        self._split_cache = None
 
     def withheld(self, subject: Subject, category_id: str) -> None:
         """A MASK decision that the API could not honour with a partial form: what it withheld
