@@ -8,7 +8,7 @@ per row) and each (subject, category) is decided once; every decision is kept fo
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -166,9 +166,10 @@ class RequestDecisions:
 
     def shown_masked(self, subject: Subject, category_id: str) -> None:
         """A masked form of this category was shown for the subject."""
-        if (subject, category_id) not in self._shown_masked:
-            self._shown_masked.add((subject, category_id))
-            self._split_cache = None
+        # Added and the splits cleared whether or not it was there: a second look-up of the pair
+        # would hash the subject again, once per masked field.
+        self._shown_masked.add((subject, category_id))
+        self._split_cache = None
 
     def withheld(self, subject: Subject, category_id: str) -> None:
         """A MASK decision that the API could not honour with a partial form: what it withheld
@@ -192,20 +193,14 @@ class RequestDecisions:
 
     def _splits(self) -> list[tuple[Subject, dict[str, Decision], "_Split"]]:
         """Each subject decided on, in the order prepared, with its categories split by what
-        was shown. The rows of a list share a handful of splits: each is sorted once, not once
-        per row."""
+        was shown."""
         if self._split_cache is not None:
             return self._split_cache
-        splits: dict[tuple[tuple[str, ...], tuple[Effect, ...]], _Split] = {}
-        found = []
-        for subject, decided in self._decisions.items():
-            if not decided:
-                continue
-            key = (tuple(decided), self._effects(subject, decided))
-            split = splits.get(key)
-            if split is None:
-                split = splits[key] = _Split.of(*key)
-            found.append((subject, decided, split))
+        found = [
+            (subject, decided, _split_of(tuple(decided), self._effects(subject, decided)))
+            for subject, decided in self._decisions.items()
+            if decided
+        ]
         self._split_cache = found
         return found
 
@@ -237,7 +232,7 @@ class RequestDecisions:
 
 @dataclass(frozen=True, eq=False)
 class _Split:
-    """Categories by effect, each sorted. Compared by identity: `_splits` makes one per
+    """Categories by effect, each sorted. Compared by identity: `_split_of` makes one per
     distinct split."""
 
     decided: tuple[tuple[Effect, str], ...]
@@ -256,6 +251,12 @@ class _Split:
             masked=tuple(by_effect[Effect.MASK]),
             blocked=tuple(by_effect[Effect.BLOCK]),
         )
+
+
+# The rows of a list share a handful of splits, and the requests of one query the same ones: each
+# is sorted once per worker, not once per row or per request. Immutable, so shared; bounded, as
+# the shapes of the queries asked are.
+_split_of = lru_cache(maxsize=4096)(_Split.of)
 
 
 class ConsentEngine:

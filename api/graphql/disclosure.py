@@ -18,18 +18,20 @@ from plugins.decision import Decision
 class DottedPaths:
     """Paths as "accounts.edges.3.node.phone". The fields of one row share their row's prefix,
     so each prefix is spelled once (keyed by identity: hashing a Path hashes its whole chain),
-    not once per field: an admin's list of 100 people has 600 masked fields."""
+    not once per field: an admin's list of 100 people has 600 masked fields. Only prefixes are
+    kept: a field's own path is spelled once, for its one line of the report."""
 
     def __init__(self) -> None:
-        self._spelled: dict[int, str] = {}
+        self._prefixes: dict[int, str] = {}
 
     def __call__(self, path: Path) -> str:
-        spelled = self._spelled.get(id(path))
-        if spelled is None:
-            key = str(path.key)
-            spelled = key if path.prev is None else f"{self(path.prev)}.{key}"
-            self._spelled[id(path)] = spelled
-        return spelled
+        prev = path.prev
+        if prev is None:
+            return str(path.key)
+        prefix = self._prefixes.get(id(prev))
+        if prefix is None:
+            prefix = self._prefixes[id(prev)] = self(prev)
+        return f"{prefix}.{path.key}"
 
 
 @dataclass

@@ -11,6 +11,7 @@ a withdrawal counts in every worker at once.
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from tortoise.expressions import Q, RawSQL, Subquery
 from tortoise.queryset import QuerySet, ValuesListQuery
@@ -85,8 +86,11 @@ def _live_consents_of(
     )
 
 
-# Built once per page size and kind of client, not on every request.
-LIVE_CONSENTS_OF = Statement[list[tuple[int, int, list[str]]]](Consent, _live_consents_of)
+# Built once per page size and kind of client, not on every request. Read as the driver's rows:
+# the ids need no conversion, and the categories are decoded once per distinct stored list.
+LIVE_CONSENTS_OF = Statement[list[Any]](Consent, _live_consents_of)
+# The stored categories (JSON text from either driver) as the consent's model reads them.
+_categories_of = Consent._meta.fields_map["categories"].to_python_value
 
 
 class RecipientConsentPlugin(BasePlugin):
@@ -104,7 +108,7 @@ class RecipientConsentPlugin(BasePlugin):
         if scope is None or not wanted:
             return
         self._loaded |= wanted
-        rows = await LIVE_CONSENTS_OF.run(
+        rows = await LIVE_CONSENTS_OF.rows(
             _is_transfer(scope),
             recipient=scope.affiliate_id,
             purpose=scope.purpose,
@@ -112,15 +116,21 @@ class RecipientConsentPlugin(BasePlugin):
             people=sorted(wanted),
         )
         in_scope = scope.categories
+        # Stored text -> the categories it lists that the client's scope has: a page's consents
+        # share a handful of lists, each decoded and intersected once.
+        shown: dict[str, tuple[str, ...]] = {}
         permits = self._permits
         # Newest first: an older consent fills only the categories no newer one covers.
-        for consent_id, account_id, categories in rows:
+        for consent_id, account_id, stored in rows:
+            categories = shown.get(stored)
+            if categories is None:
+                categories = shown[stored] = tuple(in_scope.intersection(_categories_of(stored)))
             permit = Vote.permit(f"consent:{consent_id}")
             covered = permits.get(account_id)
             if covered is None:
-                permits[account_id] = dict.fromkeys(in_scope.intersection(categories), permit)
+                permits[account_id] = dict.fromkeys(categories, permit)
             else:
-                for category_id in in_scope.intersection(categories):
+                for category_id in categories:
                     covered.setdefault(category_id, permit)
 
     def may_vote(self, viewer: Viewer) -> bool:
