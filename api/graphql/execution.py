@@ -166,7 +166,12 @@ class LeafRowExecutor(StrawberryGraphQLCoreExecutionContext):
             plan = self._plan_items(item_type, field_details_list) if self._short_path else None
             planned = self._item_plans[id(field_details_list)] = (field_details_list, plan)
         plan = planned[1]
-        if plan is None or position_context is not None or item is None:
+        if (
+            plan is None
+            or position_context is not None
+            or item is None
+            or isinstance(item, Exception)
+        ):
             return super().complete_list_item_value(
                 item,
                 complete_results,
@@ -178,8 +183,6 @@ class LeafRowExecutor(StrawberryGraphQLCoreExecutionContext):
             )
         object_type, grouped_field_set = plan
         try:
-            if isinstance(item, Exception):
-                raise item
             completed = self.execute_fields(object_type, item, item_path, grouped_field_set, None)
         except Exception as raw_error:
             self.handle_field_error(raw_error, item_type, field_details_list, item_path)
@@ -189,7 +192,7 @@ class LeafRowExecutor(StrawberryGraphQLCoreExecutionContext):
             complete_results.append(completed)
             return False
         complete_results.append(
-            self._await_item(completed, item_type, field_details_list, item_path)
+            self._await_completed(completed, item_type, field_details_list, item_path)
         )
         return True
 
@@ -204,17 +207,19 @@ class LeafRowExecutor(StrawberryGraphQLCoreExecutionContext):
             return None
         return named, grouped_field_set
 
-    async def _await_item(
+    async def _await_completed(
         self,
         completed: Awaitable[Any],
-        item_type: GraphQLOutputType,
-        field_details_list: FieldDetailsList,
-        item_path: Path,
+        return_type: GraphQLOutputType,
+        details: FieldDetailsList,
+        path: Path,
     ) -> Any:
+        """A field's or an item's completion that had to wait, its error located as
+        graphql-core locates it."""
         try:
             return await completed
         except Exception as raw_error:
-            self.handle_field_error(raw_error, item_type, field_details_list, item_path)
+            self.handle_field_error(raw_error, return_type, details, path)
             return None
 
     def _execute_planned(
@@ -283,7 +288,7 @@ class LeafRowExecutor(StrawberryGraphQLCoreExecutionContext):
                 return self.complete_leaf_value(field.named_type, value)  # type: ignore[arg-type]
             completed = self._complete_object(field, parent_type, path, value)
             if self.is_awaitable(completed):
-                return self._await_field(completed, field, path)
+                return self._await_completed(completed, field.return_type, field.details, path)  # type: ignore[arg-type]
             return completed
         except Exception as raw_error:
             # Raises for a non-null field, as graphql-core does: its parent becomes null.
@@ -307,13 +312,6 @@ class LeafRowExecutor(StrawberryGraphQLCoreExecutionContext):
             parent_type,
             path,
         )
-
-    async def _await_field(self, completed: Awaitable[Any], field: PlannedField, path: Path) -> Any:
-        try:
-            return await completed
-        except Exception as raw_error:
-            self.handle_field_error(raw_error, field.return_type, field.details, path)  # type: ignore[arg-type]
-            return None
 
     @staticmethod
     async def _gather(results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:
